@@ -1,0 +1,1 @@
+//! Typed instructions and stages.

@@ -1,0 +1,9 @@
+//! dfc: a Dockerfile frontend compiler, linter and LLB toolchain.
+//!
+//! The pipeline is `syntax` (text → line-level nodes, with spans) → `ast` (typed
+//! instructions and stages) → lint / lowering. `shell` is the pure word-expansion module
+//! shared by all of them.
+
+pub mod ast;
+pub mod shell;
+pub mod syntax;
