@@ -7,3 +7,7 @@
 pub mod ast;
 pub mod shell;
 pub mod syntax;
+
+pub use parse::{parse, ParseError};
+
+mod parse;
