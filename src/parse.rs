@@ -43,6 +43,13 @@ fn summary(errors: &[FileError]) -> String {
     }
 }
 
+/// Wraps syntax errors as a [`ParseError`].
+pub fn parse_errors(errors: Vec<SyntaxError>) -> ParseError {
+    ParseError {
+        errors: errors.into_iter().map(FileError::from).collect(),
+    }
+}
+
 /// Parses a Dockerfile.
 pub fn parse(source: &str) -> Result<ParsedFile, ParseError> {
     let p = syntax::parse(source);
