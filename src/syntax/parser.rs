@@ -61,9 +61,7 @@ impl<'s> Driver<'s> {
 
     fn run(mut self) -> Parse {
         self.directives();
-        while self.pos < self.src.len() {
-            self.item();
-        }
+        self.items();
         if self.nodes.is_empty() && self.errors.is_empty() {
             self.errors.push(SyntaxError::NoInstructions {
                 span: Span::empty_at(self.src.len()),
@@ -149,43 +147,52 @@ impl<'s> Driver<'s> {
         Span::new(start, start + trimmed.len())
     }
 
-    /// One blank line, comment line or instruction.
-    fn item(&mut self) {
-        if let Some(p) = self.try_rule(Rule::blank_line) {
-            self.pos += p.as_span().end().max(1);
-            return;
+    /// The items from the current position on, one at a time: a heredoc body may follow
+    /// any instruction, and it is not made of items.
+    fn items(&mut self) {
+        let bt = self.escape == '`';
+        while self.pos < self.src.len() {
+            let rule = if bt { Rule::item_bt } else { Rule::item_bs };
+            let Some(pair) = self.try_rule(rule) else {
+                // The grammar reads any line as an instruction; failing here is a bug in it.
+                // Skip the line rather than loop.
+                let end = self.src[self.pos..]
+                    .find('\n')
+                    .map_or(self.src.len(), |i| self.pos + i + 1);
+                self.pos = end;
+                continue;
+            };
+            let base = self.pos;
+            self.item(pair, base);
         }
-        if let Some(p) = self.try_rule(Rule::comment_line) {
-            let raw = p.as_str();
-            // BuildKit drops the first character of the raw line (not necessarily the `#`).
-            let text = raw.chars().skip(1).collect::<String>();
-            let text = text.trim();
-            if text.is_empty() {
-                self.comments.clear();
-            } else {
-                self.comments.push(text.to_string());
-            }
-            self.pos += p.as_span().end().max(1);
-            return;
-        }
-        let rule = if self.escape == '`' {
-            Rule::instruction_bt
-        } else {
-            Rule::instruction_bs
-        };
-        let Some(pair) = self.try_rule(rule) else {
-            // The grammar accepts any line as an instruction; reaching here is a bug in it.
-            let end = self.src[self.pos..]
-                .find('\n')
-                .map_or(self.src.len(), |i| self.pos + i + 1);
-            self.pos = end;
-            return;
-        };
-        self.instruction(pair);
     }
 
-    fn instruction(&mut self, pair: Pair<'s, Rule>) {
-        let base = self.pos;
+    /// One blank line, comment line or instruction, starting at the current position.
+    /// `base` is the source offset of the text the pair was parsed from.
+    fn item(&mut self, pair: Pair<'s, Rule>, base: usize) {
+        let end = (base + pair.as_span().end())
+            .max(self.pos + 1)
+            .min(self.src.len());
+        match pair.as_rule() {
+            Rule::blank_line => self.pos = end,
+            Rule::comment_line => {
+                let raw = pair.as_str();
+                // BuildKit drops the first character of the raw line, which is the `#` only
+                // when the comment is not indented.
+                let text = raw.chars().skip(1).collect::<String>();
+                let text = text.trim();
+                if text.is_empty() {
+                    self.comments.clear();
+                } else {
+                    self.comments.push(text.to_string());
+                }
+                self.pos = end;
+            }
+            _ => self.instruction(pair, base),
+        }
+    }
+
+    fn instruction(&mut self, pair: Pair<'s, Rule>, base: usize) {
         let end = base + pair.as_span().end();
         let mut line = LogicalLine::default();
         let mut empty_lines = Vec::new();
