@@ -2,7 +2,7 @@
 //! mapping outcomes to exit statuses. The work itself is the library's.
 
 mod parse_cmd;
-mod render;
+pub mod render;
 
 use std::io::{self, Write};
 use std::process::ExitCode;

@@ -37,17 +37,27 @@ pub fn read_input(path: &Path) -> Result<Input, String> {
 
 /// Prints a diagnostic with its source to stderr (colour only on a terminal).
 pub fn report(input: &Input, diagnostic: impl miette::Diagnostic + Send + Sync + 'static) {
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    eprint!("{}", render(input, diagnostic, color));
+}
+
+/// A diagnostic as people see it: message, the source lines with the span marked, help.
+pub fn render(
+    input: &Input,
+    diagnostic: impl miette::Diagnostic + Send + Sync + 'static,
+    color: bool,
+) -> String {
     let report =
         Report::new(diagnostic).with_source_code(NamedSource::new(&input.name, input.text.clone()));
-    let theme = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+    let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
     let mut out = String::new();
-    let handler = GraphicalReportHandler::new_themed(theme);
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     if handler.render_report(&mut out, report.as_ref()).is_err() {
         out = format!("{report:?}");
     }
-    eprint!("{out}");
+    out
 }
