@@ -147,34 +147,58 @@ impl<'s> Driver<'s> {
         Span::new(start, start + trimmed.len())
     }
 
-    /// The items from the current position on, one at a time: a heredoc body may follow
-    /// any instruction, and it is not made of items.
+    /// The items from the current position on. The grammar reads all remaining items in
+    /// one go; when an instruction turns out to carry heredocs, the text after their
+    /// bodies is read afresh, since bodies are not made of items. Past a number of such
+    /// restarts, items are read one at a time, which keeps the work linear.
     fn items(&mut self) {
+        const WHOLE_TEXT_RESTARTS: usize = 16;
         let bt = self.escape == '`';
-        while self.pos < self.src.len() {
-            let rule = if bt { Rule::item_bt } else { Rule::item_bs };
-            let Some(pair) = self.try_rule(rule) else {
-                // The grammar reads any line as an instruction; failing here is a bug in it.
-                // Skip the line rather than loop.
-                let end = self.src[self.pos..]
-                    .find('\n')
-                    .map_or(self.src.len(), |i| self.pos + i + 1);
-                self.pos = end;
-                continue;
+        let mut restarts = 0;
+        'text: while self.pos < self.src.len() {
+            let whole = restarts < WHOLE_TEXT_RESTARTS;
+            let rule = match (whole, bt) {
+                (true, false) => Rule::items_bs,
+                (true, true) => Rule::items_bt,
+                (false, false) => Rule::item_bs,
+                (false, true) => Rule::item_bt,
             };
             let base = self.pos;
-            self.item(pair, base);
+            let Ok(pairs) = DockerfileGrammar::parse(rule, &self.src[base..]) else {
+                // The grammar reads any line as some item; failing here is a bug in it.
+                // Skip the line rather than loop.
+                self.pos = self.src[base..]
+                    .find('\n')
+                    .map_or(self.src.len(), |i| base + i + 1);
+                continue;
+            };
+            for pair in pairs {
+                if pair.as_rule() == Rule::EOI {
+                    break;
+                }
+                if self.item(pair, base) {
+                    restarts += 1;
+                    continue 'text;
+                }
+            }
+            if whole {
+                self.pos = self.src.len();
+            }
         }
     }
 
     /// One blank line, comment line or instruction, starting at the current position.
-    /// `base` is the source offset of the text the pair was parsed from.
-    fn item(&mut self, pair: Pair<'s, Rule>, base: usize) {
+    /// `base` is the source offset of the text the pair was parsed from. True when heredoc
+    /// bodies were read after the item, so the pairs that follow it are not items.
+    fn item(&mut self, pair: Pair<'s, Rule>, base: usize) -> bool {
         let end = (base + pair.as_span().end())
             .max(self.pos + 1)
             .min(self.src.len());
         match pair.as_rule() {
-            Rule::blank_line => self.pos = end,
+            Rule::blank_line => {
+                self.pos = end;
+                false
+            }
             Rule::comment_line => {
                 let raw = pair.as_str();
                 // BuildKit drops the first character of the raw line, which is the `#` only
@@ -187,19 +211,24 @@ impl<'s> Driver<'s> {
                     self.comments.push(text.to_string());
                 }
                 self.pos = end;
+                false
             }
             _ => self.instruction(pair, base),
         }
     }
 
-    fn instruction(&mut self, pair: Pair<'s, Rule>, base: usize) {
+    /// Builds the node of an instruction and reads its heredoc bodies; true when it had any.
+    fn instruction(&mut self, pair: Pair<'s, Rule>, base: usize) -> bool {
         let end = base + pair.as_span().end();
         let mut line = LogicalLine::default();
         let mut empty_lines = Vec::new();
         for p in pair.into_inner() {
             let s = Span::new(base + p.as_span().start(), base + p.as_span().end());
             match p.as_rule() {
-                Rule::segment_bs | Rule::segment_bt => line.push(self.src, s),
+                Rule::segment_bs
+                | Rule::segment_bt
+                | Rule::first_segment_bs
+                | Rule::first_segment_bt => line.push(self.src, s),
                 Rule::empty_continuation => {
                     empty_lines.push(self.line_span(s.start as usize, s.end as usize))
                 }
@@ -213,7 +242,7 @@ impl<'s> Driver<'s> {
             Ok(node) => node,
             Err(e) => {
                 self.errors.push(e);
-                return;
+                return false;
             }
         };
         let mut node = Node { comments, ..node };
@@ -245,7 +274,7 @@ impl<'s> Driver<'s> {
                                     span: node.span,
                                 });
                                 self.pos = self.src.len();
-                                return;
+                                return true;
                             }
                         }
                     }
@@ -255,11 +284,13 @@ impl<'s> Driver<'s> {
                         message,
                         span: node.span,
                     });
-                    return;
+                    return false;
                 }
             }
         }
+        let had_heredocs = !node.heredocs.is_empty();
         self.nodes.push(node);
+        had_heredocs
     }
 
     /// BuildKit's `newNodeFromLine` on `line.text[start..end]`.
