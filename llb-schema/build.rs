@@ -2,8 +2,9 @@
 //!
 //! Steps: `protox` (pure Rust) parses the schema into a `FileDescriptorSet`;
 //! `prost-build` generates the message types from it (`compile_fds`), except
-//! for the five messages with map fields, which `src/maps.rs` implements by
-//! hand (`extern_path`) and which are checked here against the schema; and
+//! for the messages whose derived encoding would differ from Go's (those with
+//! map fields, `src/maps.rs`, and `Op`, `src/op_msg.rs`), which are
+//! implemented by hand (`extern_path`) and checked here against the schema; and
 //! finally this script writes `go_json.rs`, the Go `encoding/json` rendering
 //! of every generated message, driven by the same descriptors, so the JSON
 //! key order and key names follow the schema's declaration order and names.
@@ -17,21 +18,52 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use prost_types::field_descriptor_proto::{Label, Type};
 use prost_types::{DescriptorProto, FieldDescriptorProto, FileDescriptorProto};
 
-/// Messages implemented by hand in `src/maps.rs`.
-const HAND_WRITTEN: &[&str] = &["SourceOp", "BuildOp", "OpMetadata", "Source", "Definition"];
+/// Messages implemented by hand: (message, Rust path). Those with maps
+/// (`src/maps.rs`: Go writes zero map keys/values, prost does not) and `Op`
+/// (`src/op_msg.rs`: Go writes oneofs after all other fields, prost at the
+/// oneof's lowest tag).
+const HAND_WRITTEN: &[(&str, &str)] = &[
+    ("SourceOp", "crate::maps::SourceOp"),
+    ("BuildOp", "crate::maps::BuildOp"),
+    ("OpMetadata", "crate::maps::OpMetadata"),
+    ("Source", "crate::maps::Source"),
+    ("Definition", "crate::maps::Definition"),
+    ("Op", "crate::op_msg::Op"),
+];
 
 /// Messages whose JSON BuildKit renders with its own `MarshalJSON`
 /// (`solver/pb/json.go`); `src/json.rs` writes these by hand.
 const CUSTOM_JSON: &[&str] = &["Op", "FileAction", "UserOpt"];
 
-/// What `src/maps.rs` expects of each hand-written message, in declaration
-/// order: (field name, number, kind). Kinds: `string`, `int64`, `bool`,
-/// `bytes*` (repeated bytes), `msg:<T>`, `msg*:<T>` (repeated),
-/// `map:<K>,<V>`.
-const EXPECTED: &[(&str, &[(&str, i32, &str)])] = &[
+/// (field name, number, kind) of one hand-written field.
+type FieldSpec = (&'static str, i32, &'static str);
+
+/// What the hand-written messages implement, in declaration order:
+/// (field name, number, kind). Kinds: `string`, `int64`, `bool`, `bytes*`
+/// (repeated bytes), `msg:<T>`, `msg*:<T>` (repeated), `map:<K>,<V>`, and
+/// `oneof <name> <kind>` for oneof members.
+const EXPECTED: &[(&str, &[FieldSpec])] = &[
+    (
+        "Op",
+        &[
+            ("inputs", 1, "msg*:.pb.Input"),
+            ("exec", 2, "oneof op msg:.pb.ExecOp"),
+            ("source", 3, "oneof op msg:.pb.SourceOp"),
+            ("file", 4, "oneof op msg:.pb.FileOp"),
+            ("build", 5, "oneof op msg:.pb.BuildOp"),
+            ("merge", 6, "oneof op msg:.pb.MergeOp"),
+            ("diff", 7, "oneof op msg:.pb.DiffOp"),
+            ("passthrough", 8, "oneof op msg:.pb.PassthroughOp"),
+            ("platform", 10, "msg:.pb.Platform"),
+            ("constraints", 11, "msg:.pb.WorkerConstraints"),
+        ],
+    ),
     (
         "SourceOp",
-        &[("identifier", 1, "string"), ("attrs", 2, "map:string,string")],
+        &[
+            ("identifier", 1, "string"),
+            ("attrs", 2, "map:string,string"),
+        ],
     ),
     (
         "BuildOp",
@@ -88,8 +120,8 @@ fn main() {
 
     let mut config = prost_build::Config::new();
     config.btree_map(["."]);
-    for name in HAND_WRITTEN {
-        config.extern_path(format!(".pb.{name}"), format!("crate::maps::{name}"));
+    for (name, path) in HAND_WRITTEN {
+        config.extern_path(format!(".pb.{name}"), *path);
     }
     if let Err(e) = config.compile_fds(fds.clone()) {
         panic!("prost-build failed on proto/llb.proto: {e}");
@@ -102,6 +134,17 @@ fn main() {
 
 /// The kind string (see [`EXPECTED`]) of one field.
 fn kind(msg: &DescriptorProto, field: &FieldDescriptorProto) -> String {
+    let base = plain_kind(msg, field);
+    match field.oneof_index {
+        Some(i) => {
+            let name = msg.oneof_decl.get(i as usize).map_or("?", |o| o.name());
+            format!("oneof {name} {base}")
+        }
+        None => base,
+    }
+}
+
+fn plain_kind(msg: &DescriptorProto, field: &FieldDescriptorProto) -> String {
     let repeated = field.label() == Label::Repeated;
     match field.r#type() {
         Type::Message => {
@@ -158,13 +201,49 @@ fn map_entry<'a>(
     Some((key, value))
 }
 
+/// Checks that every message prost's derive would marshal differently from
+/// Go is hand-written, and that the hand-written ones match the schema.
 fn check_hand_written(file: &FileDescriptorProto) {
+    let hand = |name: &str| HAND_WRITTEN.iter().any(|(n, _)| *n == name);
+    for msg in &file.message_type {
+        let has_map = msg.field.iter().any(|f| map_entry(msg, f).is_some());
+        let min_oneof = msg
+            .field
+            .iter()
+            .filter(|f| f.oneof_index.is_some())
+            .map(|f| f.number())
+            .min();
+        let after_oneof = min_oneof.is_some_and(|m| {
+            msg.field
+                .iter()
+                .any(|f| f.oneof_index.is_none() && f.number() > m)
+        });
+        if (has_map || after_oneof) && !hand(msg.name()) {
+            panic!(
+                "message {} has {}; prost's derive would not marshal it as Go does: \
+                 hand-write it (see src/maps.rs, src/op_msg.rs) and list it in HAND_WRITTEN",
+                msg.name(),
+                if has_map {
+                    "a map field"
+                } else {
+                    "a field numbered above its oneof"
+                }
+            );
+        }
+    }
+    for (name, _) in HAND_WRITTEN {
+        if !EXPECTED.iter().any(|(n, _)| n == name) {
+            panic!("hand-written message {name} has no EXPECTED entry in build.rs");
+        }
+    }
     for (name, fields) in EXPECTED {
         let msg = file
             .message_type
             .iter()
             .find(|m| m.name() == *name)
-            .unwrap_or_else(|| panic!("proto/llb.proto lost message {name}; src/maps.rs implements it"));
+            .unwrap_or_else(|| {
+                panic!("proto/llb.proto lost message {name}, which is hand-written")
+            });
         let actual: Vec<(String, i32, String)> = msg
             .field
             .iter()
@@ -177,8 +256,8 @@ fn check_hand_written(file: &FileDescriptorProto) {
         if actual != expected {
             panic!(
                 "message {name} in proto/llb.proto no longer matches its hand-written \
-                 implementation in src/maps.rs (and build.rs EXPECTED).\n  schema:   {actual:?}\n  \
-                 expected: {expected:?}\nUpdate src/maps.rs (encode, decode, length, JSON) and EXPECTED together."
+                 implementation (src/maps.rs or src/op_msg.rs, and build.rs EXPECTED).\n  schema:   {actual:?}\n  \
+                 expected: {expected:?}\nUpdate the Rust (encode, decode, length, JSON) and EXPECTED together."
             );
         }
     }
@@ -211,6 +290,7 @@ fn generate_json(file: &FileDescriptorProto) -> String {
         let _ = writeln!(out, "        w.begin_object();");
         for field in &msg.field {
             if field.oneof_index.is_some() {
+                // Only Op, FileAction and UserOpt have oneofs, all CUSTOM_JSON.
                 panic!(
                     "message {name} has a oneof; Go renders oneofs through custom MarshalJSON only \
                      for Op, FileAction and UserOpt; decide how BuildKit renders this one"
@@ -233,9 +313,10 @@ fn generate_json(file: &FileDescriptorProto) -> String {
                     (Type::Bytes, false) => "bytes",
                     (Type::Bytes, true) => "repeated_bytes",
                     (Type::Bool, false) => "bool",
-                    (Type::Int32 | Type::Int64 | Type::Uint32 | Type::Uint64 | Type::Enum, false) => {
-                        "number"
-                    }
+                    (
+                        Type::Int32 | Type::Int64 | Type::Uint32 | Type::Uint64 | Type::Enum,
+                        false,
+                    ) => "number",
                     (Type::Int32 | Type::Int64 | Type::Uint32 | Type::Uint64, true) => {
                         "repeated_number"
                     }

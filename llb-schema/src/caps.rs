@@ -138,7 +138,8 @@ pub const FILE_COPY_REQUIRED_PATHS: &str = "file.copy.requiredpaths";
 /// `file.rm.nofollowsymlink`.
 pub const FILE_RM_NO_FOLLOW_SYMLINK: &str = "file.rm.nofollowsymlink";
 /// `file.copy.alwaysreplaceexistingdestpaths`.
-pub const FILE_COPY_ALWAYS_REPLACE_EXISTING_DEST_PATHS: &str = "file.copy.alwaysreplaceexistingdestpaths";
+pub const FILE_COPY_ALWAYS_REPLACE_EXISTING_DEST_PATHS: &str =
+    "file.copy.alwaysreplaceexistingdestpaths";
 /// `file.copy.modestring`.
 pub const FILE_COPY_MODE_STRING_FORMAT: &str = "file.copy.modestring";
 /// `file.symlink.create`.

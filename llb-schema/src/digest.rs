@@ -134,10 +134,19 @@ mod tests {
 
     #[test]
     fn rejects_bad_strings() {
-        assert!(matches!("md5:00".parse::<Digest>(), Err(DigestParseError::Algorithm(_))));
-        assert!(matches!("sha256:00".parse::<Digest>(), Err(DigestParseError::Encoded(_))));
+        assert!(matches!(
+            "md5:00".parse::<Digest>(),
+            Err(DigestParseError::Algorithm(_))
+        ));
+        assert!(matches!(
+            "sha256:00".parse::<Digest>(),
+            Err(DigestParseError::Encoded(_))
+        ));
         let upper = format!("sha256:{}", "A".repeat(64));
-        assert!(matches!(upper.parse::<Digest>(), Err(DigestParseError::Encoded(_))));
+        assert!(matches!(
+            upper.parse::<Digest>(),
+            Err(DigestParseError::Encoded(_))
+        ));
         let multibyte = format!("sha256:{}é", "a".repeat(62));
         assert!(multibyte.parse::<Digest>().is_err());
     }

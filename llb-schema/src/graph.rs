@@ -126,7 +126,11 @@ impl Graph {
                 reason,
             });
         }
-        if let Some((i, n)) = rest.iter().enumerate().find(|(_, n)| n.is_terminal_shaped()) {
+        if let Some((i, n)) = rest
+            .iter()
+            .enumerate()
+            .find(|(_, n)| n.is_terminal_shaped())
+        {
             return Err(SchemaError::ExtraTerminal {
                 op: n.digest,
                 index: i,
@@ -218,8 +222,10 @@ fn topological_order(
                     Mark::Open => {
                         // m is on the stack: the cycle is m .. n, then m again.
                         let from = stack.iter().position(|&(s, _)| s == m).unwrap_or(0);
-                        let mut path: Vec<Digest> =
-                            stack[from..].iter().map(|&(s, _)| nodes[s].digest).collect();
+                        let mut path: Vec<Digest> = stack[from..]
+                            .iter()
+                            .map(|&(s, _)| nodes[s].digest)
+                            .collect();
                         path.push(nodes[m].digest);
                         // Stack order is "uses"; report "is an input of" order.
                         path.reverse();

@@ -117,8 +117,10 @@ impl Message for SourceOp {
         match tag {
             1 => string::merge(wire_type, &mut self.identifier, buf, ctx)
                 .map_err(ctx_err("SourceOp", "identifier")),
-            2 => encoding::btree_map::merge(string::merge, string::merge, &mut self.attrs, buf, ctx)
-                .map_err(ctx_err("SourceOp", "attrs")),
+            2 => {
+                encoding::btree_map::merge(string::merge, string::merge, &mut self.attrs, buf, ctx)
+                    .map_err(ctx_err("SourceOp", "attrs"))
+            }
             _ => skip_field(wire_type, tag, buf, ctx),
         }
     }
@@ -171,14 +173,22 @@ impl Message for BuildOp {
         match tag {
             1 => int64::merge(wire_type, &mut self.builder, buf, ctx)
                 .map_err(ctx_err("BuildOp", "builder")),
-            2 => encoding::btree_map::merge(string::merge, message::merge, &mut self.inputs, buf, ctx)
-                .map_err(ctx_err("BuildOp", "inputs")),
+            2 => encoding::btree_map::merge(
+                string::merge,
+                message::merge,
+                &mut self.inputs,
+                buf,
+                ctx,
+            )
+            .map_err(ctx_err("BuildOp", "inputs")),
             3 => {
                 let def = self.def.get_or_insert_with(Default::default);
                 message::merge(wire_type, &mut **def, buf, ctx).map_err(ctx_err("BuildOp", "def"))
             }
-            4 => encoding::btree_map::merge(string::merge, string::merge, &mut self.attrs, buf, ctx)
-                .map_err(ctx_err("BuildOp", "attrs")),
+            4 => {
+                encoding::btree_map::merge(string::merge, string::merge, &mut self.attrs, buf, ctx)
+                    .map_err(ctx_err("BuildOp", "attrs"))
+            }
             _ => skip_field(wire_type, tag, buf, ctx),
         }
     }
@@ -222,7 +232,15 @@ impl Message for OpMetadata {
         if self.ignore_cache {
             pbool::encode(1, &self.ignore_cache, buf);
         }
-        encode_map(2, &self.description, str_len, str_enc, str_len, str_enc, buf);
+        encode_map(
+            2,
+            &self.description,
+            str_len,
+            str_enc,
+            str_len,
+            str_enc,
+            buf,
+        );
         if let Some(v) = &self.export_cache {
             message::encode(4, v, buf);
         }

@@ -96,7 +96,10 @@ mod tests {
                 continue; // a field boundary
             }
             assert!(
-                matches!(check_framing(&full[..cut]), Err(SchemaError::Truncated { .. })),
+                matches!(
+                    check_framing(&full[..cut]),
+                    Err(SchemaError::Truncated { .. })
+                ),
                 "cut at {cut}"
             );
         }
