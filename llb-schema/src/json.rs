@@ -362,8 +362,13 @@ mod tests {
     #[test]
     fn go_string_escapes() {
         let mut w = JsonWriter::default();
-        w.string("a<b>&\"\\\n\t\u{1}\u{7f}é\u{2028}");
-        assert_eq!(w.finish(), r#""a\u003cb\u003e\u0026\"\\\n\t\u0001é\u2028""#);
+        w.string("a<b>&\"\\\n\t\u{1}\u{8}\u{c}\u{7f}é\u{2028}");
+        // Go >= 1.22 writes \b and \f; DEL (0x7f) and non-ASCII other than
+        // U+2028/2029 pass through.
+        assert_eq!(
+            w.finish(),
+            "\"a\\u003cb\\u003e\\u0026\\\"\\\\\\n\\t\\u0001\\b\\f\u{7f}é\\u2028\""
+        );
     }
 
     #[test]
