@@ -95,8 +95,10 @@ impl DefinitionBuilder {
     }
 
     /// Marshals `op`, appends it unless an identical op is already there, and
-    /// merges `metadata` (if any) into its metadata entry. Returns the digest
-    /// to use in the `Input`s of later ops.
+    /// merges `metadata` (if any) into its metadata entry. Like BuildKit,
+    /// every pushed op gets a metadata entry, empty (`{}`) if no metadata is
+    /// ever given for it. Returns the digest to use in the `Input`s of later
+    /// ops.
     pub fn push(&mut self, op: &Op, metadata: Option<&OpMetadata>) -> Digest {
         self.push_bytes(encode_op(op), metadata)
     }
@@ -104,8 +106,9 @@ impl DefinitionBuilder {
     /// Like [`push`](Self::push) for op bytes marshalled elsewhere.
     pub fn push_bytes(&mut self, bytes: Vec<u8>, metadata: Option<&OpMetadata>) -> Digest {
         let d = digest(&bytes);
+        let entry = self.metadata.entry(d.to_string()).or_default();
         if let Some(md) = metadata {
-            merge_metadata(self.metadata.entry(d.to_string()).or_default(), md);
+            merge_metadata(entry, md);
         }
         if let std::collections::hash_map::Entry::Vacant(e) = self.seen.entry(d) {
             e.insert(self.def.len());
