@@ -202,7 +202,10 @@ mod tests {
     fn go_quote_matches_strconv_quote() {
         assert_eq!(go_quote("abc"), r#""abc""#);
         assert_eq!(go_quote("a\"b\\c"), r#""a\"b\\c""#);
-        assert_eq!(go_quote("\n\t\r\u{7}\u{8}\u{b}\u{c}"), r#""\n\t\r\a\b\v\f""#);
+        assert_eq!(
+            go_quote("\n\t\r\u{7}\u{8}\u{b}\u{c}"),
+            r#""\n\t\r\a\b\v\f""#
+        );
         assert_eq!(go_quote("\0\u{1b}\u{7f}"), r#""\x00\x1b\x7f""#);
         assert_eq!(go_quote("한국어 ♥ é"), "\"한국어 ♥ é\"");
         assert_eq!(go_quote("\u{a0}\u{ad}\u{feff}"), r#""\u00a0\u00ad\ufeff""#);

@@ -248,7 +248,12 @@ impl<'a> Expander<'a> {
 
     /// Processes up to `stop` (consumed) or, for `None`, to the end of the input. `raw_escapes`
     /// holds for this level and what it calls; the previous setting is restored on return.
-    fn stop_on(&mut self, stop: Option<char>, raw_escapes: bool, out: &mut String) -> Result<(), Fail> {
+    fn stop_on(
+        &mut self,
+        stop: Option<char>,
+        raw_escapes: bool,
+        out: &mut String,
+    ) -> Result<(), Fail> {
         let saved = std::mem::replace(&mut self.raw_escapes, raw_escapes);
         let r = self.stop_on_inner(stop, out);
         self.raw_escapes = saved;
@@ -451,7 +456,13 @@ impl<'a> Expander<'a> {
     }
 
     /// A nested piece up to `stop`; running out of input is reported as `missing`.
-    fn nested(&mut self, stop: char, raw: bool, missing: FailKind, start: usize) -> Result<String, Fail> {
+    fn nested(
+        &mut self,
+        stop: char,
+        raw: bool,
+        missing: FailKind,
+        start: usize,
+    ) -> Result<String, Fail> {
         let mut piece = String::new();
         match self.stop_on(Some(stop), raw, &mut piece) {
             Ok(()) => Ok(piece),
@@ -511,13 +522,22 @@ impl<'a> Expander<'a> {
             }
             Some(':' | '+' | '-' | '?' | '#' | '%') => self.operator(name, first, start, out),
             Some('/') => self.replace(name, start, out),
-            _ => Err(self.fail(FailKind::Unsupported(first.unwrap_or(NO_CHAR).to_string()), start)),
+            _ => Err(self.fail(
+                FailKind::Unsupported(first.unwrap_or(NO_CHAR).to_string()),
+                start,
+            )),
         }
     }
 
     /// `${name[:]op word}` for the operators `-`, `+`, `?`, `#`, `##`, `%`, `%%`; `first` is
     /// the character after the name (already consumed).
-    fn operator(&mut self, name: &str, first: Option<char>, start: usize, out: &mut String) -> Result<(), Fail> {
+    fn operator(
+        &mut self,
+        name: &str,
+        first: Option<char>,
+        start: usize,
+        out: &mut String,
+    ) -> Result<(), Fail> {
         let mut modifier = String::new();
         modifier.push(first.unwrap_or(NO_CHAR));
         let null_is_unset = first == Some(':');

@@ -105,7 +105,12 @@ impl Pattern {
 
     /// The leftmost-first match in `text` starting at or after byte `from` (only at `from` when
     /// `anchored`), as a byte range.
-    pub(crate) fn find_at(&self, text: &str, from: usize, anchored: bool) -> Option<(usize, usize)> {
+    pub(crate) fn find_at(
+        &self,
+        text: &str,
+        from: usize,
+        anchored: bool,
+    ) -> Option<(usize, usize)> {
         let mut clist = Threads::new(self.prog.len());
         let mut nlist = Threads::new(self.prog.len());
         let mut found = None;
@@ -391,7 +396,10 @@ mod tests {
         assert_eq!(r("a", "banana", "<$0>", false), "b<$0>nana");
         assert_eq!(r("", "ab", "-", true), "-a-b-");
         assert_eq!(r("*", "ab", "-", true), "-");
-        assert_eq!(r("a", "aa", "$$ ${0} $1 $x ${ $", true), "$ a   ${ $$ a   ${ $");
+        assert_eq!(
+            r("a", "aa", "$$ ${0} $1 $x ${ $", true),
+            "$ a   ${ $$ a   ${ $"
+        );
         assert_eq!(r("\\*/", "/foo*/*/*.txt", ".", true), "/foo..*.txt");
     }
 
