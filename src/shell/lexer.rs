@@ -30,6 +30,9 @@ pub(crate) fn expand(
     words: bool,
     capture: bool,
 ) -> Result<Output, ShellError> {
+    if let Some(out) = plain(lexer, word, words) {
+        return Ok(out);
+    }
     let mut ex = Expander {
         lexer,
         src: word,
@@ -37,21 +40,46 @@ pub(crate) fn expand(
         pos: if word.starts_with('\u{FEFF}') { 3 } else { 0 },
         env,
         raw_escapes: lexer.raw_escapes,
-        capture,
-        matched: BTreeSet::new(),
-        unmatched: BTreeSet::new(),
+        names: capture.then(Names::default),
         words: words.then(Words::default),
     };
     let mut result = String::with_capacity(word.len());
     match ex.stop_on(None, lexer.raw_escapes, &mut result) {
-        Ok(()) => Ok(Output {
-            result,
-            words: ex.words.map(Words::finish).unwrap_or_default(),
-            matched: ex.matched,
-            unmatched: ex.unmatched,
-        }),
+        Ok(()) => {
+            let names = ex.names.unwrap_or_default();
+            Ok(Output {
+                result,
+                words: ex.words.map(Words::finish).unwrap_or_default(),
+                matched: names.matched,
+                unmatched: names.unmatched,
+            })
+        }
         Err(fail) => Err(fail.into_error(word)),
     }
+}
+
+/// The common case of a word with nothing to expand or remove: no `$`, quote, escape, `<`
+/// or leading byte-order mark. The result is the input, split at whitespace if asked.
+fn plain(lexer: &Lexer, word: &str, words: bool) -> Option<Output> {
+    let (single, double) = if lexer.skip_process_quotes {
+        ('$', '$')
+    } else {
+        ('\'', '"')
+    };
+    let stops = Stops::new(&['$', '<', lexer.escape, single, double]);
+    if word.starts_with('\u{FEFF}') || stops.find(word) != word.len() {
+        return None;
+    }
+    let mut split = Words::default();
+    if words {
+        split.add_split(word);
+    }
+    Some(Output {
+        result: word.to_owned(),
+        words: split.finish(),
+        matched: BTreeSet::new(),
+        unmatched: BTreeSet::new(),
+    })
 }
 
 /// Word splitting of the top level. BuildKit keeps the word being built in a buffer that
@@ -66,13 +94,22 @@ struct Words {
 impl Words {
     /// Unquoted text: whitespace separates words.
     fn add_split(&mut self, s: &str) {
-        let mut from = 0;
-        for (i, c) in s.char_indices() {
-            if is_space(c) {
+        let bytes = s.as_bytes();
+        let (mut from, mut i) = (0, 0);
+        while i < bytes.len() {
+            let (space, len) = match bytes[i] {
+                b @ 0..=0x7f => (matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '), 1),
+                _ => match s[i..].chars().next() {
+                    Some(c) => (is_space(c), c.len_utf8()),
+                    None => break,
+                },
+            };
+            if space {
                 self.pending.push_str(&s[from..i]);
                 self.flush();
-                from = i + c.len_utf8();
+                from = i + len;
             }
+            i += len;
         }
         self.pending.push_str(&s[from..]);
     }
@@ -162,12 +199,26 @@ impl Fail {
     }
 }
 
+/// Bytes that can end an ordinary run under some options: `$ < ' " \ ` } /`.
+static CANDIDATES: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"$<'\"\\`}/";
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Characters that end an ordinary run: an ASCII bit set plus at most one non-ASCII one
 /// (a non-ASCII escape character).
 #[derive(Clone, Copy)]
 struct Stops {
     ascii: u128,
     other: Option<char>,
+    /// Every stop is one of `CANDIDATES`, so a table look-up rules most bytes out.
+    common: bool,
 }
 
 impl Stops {
@@ -175,25 +226,37 @@ impl Stops {
         let mut stops = Stops {
             ascii: 0,
             other: None,
+            common: true,
         };
         for &c in chars {
             if c.is_ascii() {
                 stops.ascii |= 1 << (c as u32);
+                stops.common &= CANDIDATES[c as usize];
             } else {
                 stops.other = Some(c);
+                stops.common = false;
             }
         }
         stops
     }
 
+    fn hit(self, b: u8) -> bool {
+        b < 128 && (self.ascii >> b) & 1 != 0
+    }
+
     /// Byte offset of the first stop in `s`, or `s.len()`.
     fn find(self, s: &str) -> usize {
-        let hit = |b: u8| b < 128 && self.ascii & (1 << b) != 0;
+        if self.common {
+            return s
+                .bytes()
+                .position(|b| CANDIDATES[b as usize] && self.hit(b))
+                .unwrap_or(s.len());
+        }
         match self.other {
-            None => s.bytes().position(hit).unwrap_or(s.len()),
+            None => s.bytes().position(|b| self.hit(b)).unwrap_or(s.len()),
             Some(other) => s
                 .char_indices()
-                .find(|&(_, c)| c == other || (c.is_ascii() && hit(c as u8)))
+                .find(|&(_, c)| c == other || (c.is_ascii() && self.hit(c as u8)))
                 .map_or(s.len(), |(i, _)| i),
         }
     }
@@ -209,10 +272,15 @@ struct Expander<'a> {
     /// Whether escape characters are kept; changes with nesting (on inside patterns, off
     /// inside the word of `-`, `+`, `?`).
     raw_escapes: bool,
-    capture: bool,
+    /// Names looked up, when asked for.
+    names: Option<Names>,
+    words: Option<Words>,
+}
+
+#[derive(Default)]
+struct Names {
     matched: BTreeSet<String>,
     unmatched: BTreeSet<String>,
-    words: Option<Words>,
 }
 
 impl<'a> Expander<'a> {
@@ -442,11 +510,11 @@ impl<'a> Expander<'a> {
     fn lookup(&mut self, name: &str) -> Option<&'a str> {
         let env: &'a dyn Env = self.env;
         let value = env.get(name);
-        if self.capture {
+        if let Some(names) = self.names.as_mut() {
             let seen = if value.is_some() {
-                &mut self.matched
+                &mut names.matched
             } else {
-                &mut self.unmatched
+                &mut names.unmatched
             };
             if !seen.contains(name) {
                 seen.insert(name.to_owned());
@@ -587,7 +655,7 @@ impl<'a> Expander<'a> {
                 let trimmed = if op == '#' {
                     pattern::trim_prefix(pattern, value, greedy).map(|s| out.push_str(s))
                 } else {
-                    pattern::trim_suffix(pattern, value, greedy).map(|s| out.push_str(&s))
+                    pattern::trim_suffix(pattern, value, greedy).map(|s| out.push_str(s))
                 };
                 trimmed.map_err(|bad| self.fail(FailKind::Pattern(bad), start))?;
             }
