@@ -6,12 +6,14 @@
 //! Each error also carries the input and the byte range of the construct at fault, for
 //! `miette` reports.
 //!
-//! This module only describes failures; it does not detect them (that is `lexer.rs`).
+//! This module describes failures and turns the scanner's internal ones into [`ShellError`]s;
+//! it does not detect them (that is `lexer.rs`).
 
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 use super::chars::is_print;
+use super::pattern::BadPattern;
 
 /// Why a word could not be expanded.
 ///
@@ -154,6 +156,70 @@ impl ShellError {
             | Self::VariableUnset { word, span, .. }
             | Self::VariableEmpty { word, span, .. }
             | Self::InvalidPattern { word, span, .. } => (word, span),
+        }
+    }
+}
+
+/// What went wrong, before it is tied to the input.
+pub(crate) enum FailKind {
+    SingleQuote,
+    DoubleQuote,
+    /// The input ended before the stop character; callers always turn it into a
+    /// missing-`}` or missing-`/` error.
+    EndOfStatement(char),
+    MissingBrace,
+    MissingSlash,
+    BadSubstitution,
+    Unsupported(String),
+    Unset(String, String),
+    Empty(String, String),
+    Pattern(BadPattern),
+}
+
+pub(crate) struct Fail {
+    pub(crate) kind: FailKind,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+impl Fail {
+    pub(crate) fn into_error(self, word: &str) -> ShellError {
+        let word = word.to_owned();
+        let span = (self.start, self.end.saturating_sub(self.start)).into();
+        let message = |m: String| (!m.is_empty()).then_some(m);
+        match self.kind {
+            FailKind::SingleQuote => ShellError::UnterminatedSingleQuote { word, span },
+            FailKind::DoubleQuote => ShellError::UnterminatedDoubleQuote { word, span },
+            FailKind::EndOfStatement('/') | FailKind::MissingSlash => {
+                ShellError::MissingSlash { word, span }
+            }
+            FailKind::EndOfStatement(_) | FailKind::MissingBrace => {
+                ShellError::MissingBrace { word, span }
+            }
+            FailKind::BadSubstitution => ShellError::BadSubstitution { word, span },
+            FailKind::Unsupported(modifier) => ShellError::UnsupportedModifier {
+                word,
+                span,
+                modifier,
+            },
+            FailKind::Unset(name, m) => ShellError::VariableUnset {
+                word,
+                span,
+                name,
+                message: message(m),
+            },
+            FailKind::Empty(name, m) => ShellError::VariableEmpty {
+                word,
+                span,
+                name,
+                message: message(m),
+            },
+            FailKind::Pattern(BadPattern { pattern, escaped }) => ShellError::InvalidPattern {
+                word,
+                span,
+                pattern,
+                escaped,
+            },
         }
     }
 }

@@ -4,14 +4,16 @@
 //!
 //! It follows BuildKit's lexer rule for rule, quirks included (see the module docs in
 //! `mod.rs` for the list), and reports failures with the byte range at fault. Pattern
-//! matching for `#`, `%` and `/` is in `pattern.rs`; error texts are in `error.rs`. Nothing
-//! here allocates per character: ordinary runs are copied as slices.
+//! matching for `#`, `%` and `/` is in `pattern.rs`, word accumulation in `split.rs`, error
+//! texts in `error.rs`. Nothing here allocates per character: ordinary runs are copied as
+//! slices.
 
 use std::collections::BTreeSet;
 
-use super::chars::{is_digit, is_name_char, is_space};
-use super::error::ShellError;
-use super::pattern::{self, BadPattern};
+use super::chars::{is_digit, is_name_char};
+use super::error::{Fail, FailKind, ShellError};
+use super::pattern;
+use super::split::Words;
 use super::{Env, Lexer};
 
 /// Everything one pass produces.
@@ -80,123 +82,6 @@ fn plain(lexer: &Lexer, word: &str, words: bool) -> Option<Output> {
         matched: BTreeSet::new(),
         unmatched: BTreeSet::new(),
     })
-}
-
-/// Word splitting of the top level. BuildKit keeps the word being built in a buffer that
-/// nested `${name<op>word}` processing clears when it starts, so text of the current word
-/// before such an expansion is lost; that is reproduced by `clear_pending`.
-#[derive(Default)]
-struct Words {
-    pending: String,
-    done: Vec<String>,
-}
-
-impl Words {
-    /// Unquoted text: whitespace separates words.
-    fn add_split(&mut self, s: &str) {
-        let bytes = s.as_bytes();
-        let (mut from, mut i) = (0, 0);
-        while i < bytes.len() {
-            let (space, len) = match bytes[i] {
-                b @ 0..=0x7f => (matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '), 1),
-                _ => match s[i..].chars().next() {
-                    Some(c) => (is_space(c), c.len_utf8()),
-                    None => break,
-                },
-            };
-            if space {
-                self.pending.push_str(&s[from..i]);
-                self.flush();
-                from = i + len;
-            }
-            i += len;
-        }
-        self.pending.push_str(&s[from..]);
-    }
-
-    /// Quoted or escaped text: kept whole.
-    fn add_raw(&mut self, s: &str) {
-        self.pending.push_str(s);
-    }
-
-    fn flush(&mut self) {
-        if !self.pending.is_empty() {
-            self.done.push(std::mem::take(&mut self.pending));
-        }
-    }
-
-    fn clear_pending(&mut self) {
-        self.pending.clear();
-    }
-
-    fn finish(mut self) -> Vec<String> {
-        self.flush();
-        self.done
-    }
-}
-
-/// What went wrong, before it is tied to the input.
-enum FailKind {
-    SingleQuote,
-    DoubleQuote,
-    /// The input ended before the stop character; callers always turn it into a
-    /// missing-`}` or missing-`/` error.
-    EndOfStatement(char),
-    MissingBrace,
-    MissingSlash,
-    BadSubstitution,
-    Unsupported(String),
-    Unset(String, String),
-    Empty(String, String),
-    Pattern(BadPattern),
-}
-
-struct Fail {
-    kind: FailKind,
-    start: usize,
-    end: usize,
-}
-
-impl Fail {
-    fn into_error(self, word: &str) -> ShellError {
-        let word = word.to_owned();
-        let span = (self.start, self.end.saturating_sub(self.start)).into();
-        let message = |m: String| (!m.is_empty()).then_some(m);
-        match self.kind {
-            FailKind::SingleQuote => ShellError::UnterminatedSingleQuote { word, span },
-            FailKind::DoubleQuote => ShellError::UnterminatedDoubleQuote { word, span },
-            FailKind::EndOfStatement('/') | FailKind::MissingSlash => {
-                ShellError::MissingSlash { word, span }
-            }
-            FailKind::EndOfStatement(_) | FailKind::MissingBrace => {
-                ShellError::MissingBrace { word, span }
-            }
-            FailKind::BadSubstitution => ShellError::BadSubstitution { word, span },
-            FailKind::Unsupported(modifier) => ShellError::UnsupportedModifier {
-                word,
-                span,
-                modifier,
-            },
-            FailKind::Unset(name, m) => ShellError::VariableUnset {
-                word,
-                span,
-                name,
-                message: message(m),
-            },
-            FailKind::Empty(name, m) => ShellError::VariableEmpty {
-                word,
-                span,
-                name,
-                message: message(m),
-            },
-            FailKind::Pattern(BadPattern { pattern, escaped }) => ShellError::InvalidPattern {
-                word,
-                span,
-                pattern,
-                escaped,
-            },
-        }
-    }
 }
 
 /// Bytes that can end an ordinary run under some options: `$ < ' " \ ` } /`.
