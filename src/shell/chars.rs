@@ -98,7 +98,9 @@ mod tests {
         for c in ['²', 'Ⅳ', '½', 'a'] {
             assert!(!is_digit(c), "{c:?}");
         }
-        for c in ['\u{a0}', '\u{ad}', '\u{feff}', '\u{200b}', '\u{e000}', '\u{378}'] {
+        for c in [
+            '\u{a0}', '\u{ad}', '\u{feff}', '\u{200b}', '\u{e000}', '\u{378}',
+        ] {
             assert!(!is_print(c), "{c:?}");
         }
         for c in ['é', '\u{301}', '♥', '€', '\u{1F600}', '\u{a1}'] {

@@ -6,12 +6,14 @@
 //! Each error also carries the input and the byte range of the construct at fault, for
 //! `miette` reports.
 //!
-//! This module only describes failures; it does not detect them (that is `lexer.rs`).
+//! This module describes failures and turns the scanner's internal ones into [`ShellError`]s;
+//! it does not detect them (that is `lexer.rs`).
 
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 use super::chars::is_print;
+use super::pattern::BadPattern;
 
 /// Why a word could not be expanded.
 ///
@@ -158,6 +160,70 @@ impl ShellError {
     }
 }
 
+/// What went wrong, before it is tied to the input.
+pub(crate) enum FailKind {
+    SingleQuote,
+    DoubleQuote,
+    /// The input ended before the stop character; callers always turn it into a
+    /// missing-`}` or missing-`/` error.
+    EndOfStatement(char),
+    MissingBrace,
+    MissingSlash,
+    BadSubstitution,
+    Unsupported(String),
+    Unset(String, String),
+    Empty(String, String),
+    Pattern(BadPattern),
+}
+
+pub(crate) struct Fail {
+    pub(crate) kind: FailKind,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+impl Fail {
+    pub(crate) fn into_error(self, word: &str) -> ShellError {
+        let word = word.to_owned();
+        let span = (self.start, self.end.saturating_sub(self.start)).into();
+        let message = |m: String| (!m.is_empty()).then_some(m);
+        match self.kind {
+            FailKind::SingleQuote => ShellError::UnterminatedSingleQuote { word, span },
+            FailKind::DoubleQuote => ShellError::UnterminatedDoubleQuote { word, span },
+            FailKind::EndOfStatement('/') | FailKind::MissingSlash => {
+                ShellError::MissingSlash { word, span }
+            }
+            FailKind::EndOfStatement(_) | FailKind::MissingBrace => {
+                ShellError::MissingBrace { word, span }
+            }
+            FailKind::BadSubstitution => ShellError::BadSubstitution { word, span },
+            FailKind::Unsupported(modifier) => ShellError::UnsupportedModifier {
+                word,
+                span,
+                modifier,
+            },
+            FailKind::Unset(name, m) => ShellError::VariableUnset {
+                word,
+                span,
+                name,
+                message: message(m),
+            },
+            FailKind::Empty(name, m) => ShellError::VariableEmpty {
+                word,
+                span,
+                name,
+                message: message(m),
+            },
+            FailKind::Pattern(BadPattern { pattern, escaped }) => ShellError::InvalidPattern {
+                word,
+                span,
+                pattern,
+                escaped,
+            },
+        }
+    }
+}
+
 /// Quote `s` as Go's `strconv.Quote` (the `%q` verb) does: `"`-delimited, `\"` and `\\`,
 /// C escapes for `\a \b \f \n \r \t \v`, `\xHH` for other ASCII controls, `\uHHHH` /
 /// `\UHHHHHHHH` for other non-printable characters, printable characters as they are.
@@ -202,7 +268,10 @@ mod tests {
     fn go_quote_matches_strconv_quote() {
         assert_eq!(go_quote("abc"), r#""abc""#);
         assert_eq!(go_quote("a\"b\\c"), r#""a\"b\\c""#);
-        assert_eq!(go_quote("\n\t\r\u{7}\u{8}\u{b}\u{c}"), r#""\n\t\r\a\b\v\f""#);
+        assert_eq!(
+            go_quote("\n\t\r\u{7}\u{8}\u{b}\u{c}"),
+            r#""\n\t\r\a\b\v\f""#
+        );
         assert_eq!(go_quote("\0\u{1b}\u{7f}"), r#""\x00\x1b\x7f""#);
         assert_eq!(go_quote("한국어 ♥ é"), "\"한국어 ♥ é\"");
         assert_eq!(go_quote("\u{a0}\u{ad}\u{feff}"), r#""\u00a0\u00ad\ufeff""#);

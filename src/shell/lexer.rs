@@ -4,14 +4,16 @@
 //!
 //! It follows BuildKit's lexer rule for rule, quirks included (see the module docs in
 //! `mod.rs` for the list), and reports failures with the byte range at fault. Pattern
-//! matching for `#`, `%` and `/` is in `pattern.rs`; error texts are in `error.rs`. Nothing
-//! here allocates per character: ordinary runs are copied as slices.
+//! matching for `#`, `%` and `/` is in `pattern.rs`, word accumulation in `split.rs`, error
+//! texts in `error.rs`. Nothing here allocates per character: ordinary runs are copied as
+//! slices.
 
 use std::collections::BTreeSet;
 
-use super::chars::{is_digit, is_name_char, is_space};
-use super::error::ShellError;
-use super::pattern::{self, BadPattern};
+use super::chars::{is_digit, is_name_char};
+use super::error::{Fail, FailKind, ShellError};
+use super::pattern;
+use super::split::Words;
 use super::{Env, Lexer};
 
 /// Everything one pass produces.
@@ -30,6 +32,9 @@ pub(crate) fn expand(
     words: bool,
     capture: bool,
 ) -> Result<Output, ShellError> {
+    if let Some(out) = plain(lexer, word, words) {
+        return Ok(out);
+    }
     let mut ex = Expander {
         lexer,
         src: word,
@@ -37,130 +42,59 @@ pub(crate) fn expand(
         pos: if word.starts_with('\u{FEFF}') { 3 } else { 0 },
         env,
         raw_escapes: lexer.raw_escapes,
-        capture,
-        matched: BTreeSet::new(),
-        unmatched: BTreeSet::new(),
+        names: capture.then(Names::default),
         words: words.then(Words::default),
     };
     let mut result = String::with_capacity(word.len());
     match ex.stop_on(None, lexer.raw_escapes, &mut result) {
-        Ok(()) => Ok(Output {
-            result,
-            words: ex.words.map(Words::finish).unwrap_or_default(),
-            matched: ex.matched,
-            unmatched: ex.unmatched,
-        }),
+        Ok(()) => {
+            let names = ex.names.unwrap_or_default();
+            Ok(Output {
+                result,
+                words: ex.words.map(Words::finish).unwrap_or_default(),
+                matched: names.matched,
+                unmatched: names.unmatched,
+            })
+        }
         Err(fail) => Err(fail.into_error(word)),
     }
 }
 
-/// Word splitting of the top level. BuildKit keeps the word being built in a buffer that
-/// nested `${name<op>word}` processing clears when it starts, so text of the current word
-/// before such an expansion is lost; that is reproduced by `clear_pending`.
-#[derive(Default)]
-struct Words {
-    pending: String,
-    done: Vec<String>,
+/// The common case of a word with nothing to expand or remove: no `$`, quote, escape, `<`
+/// or leading byte-order mark. The result is the input, split at whitespace if asked.
+fn plain(lexer: &Lexer, word: &str, words: bool) -> Option<Output> {
+    let (single, double) = if lexer.skip_process_quotes {
+        ('$', '$')
+    } else {
+        ('\'', '"')
+    };
+    let stops = Stops::new(&['$', '<', lexer.escape, single, double]);
+    if word.starts_with('\u{FEFF}') || stops.find(word) != word.len() {
+        return None;
+    }
+    let mut split = Words::default();
+    if words {
+        split.add_split(word);
+    }
+    Some(Output {
+        result: word.to_owned(),
+        words: split.finish(),
+        matched: BTreeSet::new(),
+        unmatched: BTreeSet::new(),
+    })
 }
 
-impl Words {
-    /// Unquoted text: whitespace separates words.
-    fn add_split(&mut self, s: &str) {
-        let mut from = 0;
-        for (i, c) in s.char_indices() {
-            if is_space(c) {
-                self.pending.push_str(&s[from..i]);
-                self.flush();
-                from = i + c.len_utf8();
-            }
-        }
-        self.pending.push_str(&s[from..]);
+/// Bytes that can end an ordinary run under some options: `$ < ' " \ ` } /`.
+static CANDIDATES: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"$<'\"\\`}/";
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
     }
-
-    /// Quoted or escaped text: kept whole.
-    fn add_raw(&mut self, s: &str) {
-        self.pending.push_str(s);
-    }
-
-    fn flush(&mut self) {
-        if !self.pending.is_empty() {
-            self.done.push(std::mem::take(&mut self.pending));
-        }
-    }
-
-    fn clear_pending(&mut self) {
-        self.pending.clear();
-    }
-
-    fn finish(mut self) -> Vec<String> {
-        self.flush();
-        self.done
-    }
-}
-
-/// What went wrong, before it is tied to the input.
-enum FailKind {
-    SingleQuote,
-    DoubleQuote,
-    /// The input ended before the stop character; callers always turn it into a
-    /// missing-`}` or missing-`/` error.
-    EndOfStatement(char),
-    MissingBrace,
-    MissingSlash,
-    BadSubstitution,
-    Unsupported(String),
-    Unset(String, String),
-    Empty(String, String),
-    Pattern(BadPattern),
-}
-
-struct Fail {
-    kind: FailKind,
-    start: usize,
-    end: usize,
-}
-
-impl Fail {
-    fn into_error(self, word: &str) -> ShellError {
-        let word = word.to_owned();
-        let span = (self.start, self.end.saturating_sub(self.start)).into();
-        let message = |m: String| (!m.is_empty()).then_some(m);
-        match self.kind {
-            FailKind::SingleQuote => ShellError::UnterminatedSingleQuote { word, span },
-            FailKind::DoubleQuote => ShellError::UnterminatedDoubleQuote { word, span },
-            FailKind::EndOfStatement('/') | FailKind::MissingSlash => {
-                ShellError::MissingSlash { word, span }
-            }
-            FailKind::EndOfStatement(_) | FailKind::MissingBrace => {
-                ShellError::MissingBrace { word, span }
-            }
-            FailKind::BadSubstitution => ShellError::BadSubstitution { word, span },
-            FailKind::Unsupported(modifier) => ShellError::UnsupportedModifier {
-                word,
-                span,
-                modifier,
-            },
-            FailKind::Unset(name, m) => ShellError::VariableUnset {
-                word,
-                span,
-                name,
-                message: message(m),
-            },
-            FailKind::Empty(name, m) => ShellError::VariableEmpty {
-                word,
-                span,
-                name,
-                message: message(m),
-            },
-            FailKind::Pattern(BadPattern { pattern, escaped }) => ShellError::InvalidPattern {
-                word,
-                span,
-                pattern,
-                escaped,
-            },
-        }
-    }
-}
+    table
+};
 
 /// Characters that end an ordinary run: an ASCII bit set plus at most one non-ASCII one
 /// (a non-ASCII escape character).
@@ -168,6 +102,8 @@ impl Fail {
 struct Stops {
     ascii: u128,
     other: Option<char>,
+    /// Every stop is one of `CANDIDATES`, so a table look-up rules most bytes out.
+    common: bool,
 }
 
 impl Stops {
@@ -175,25 +111,37 @@ impl Stops {
         let mut stops = Stops {
             ascii: 0,
             other: None,
+            common: true,
         };
         for &c in chars {
             if c.is_ascii() {
                 stops.ascii |= 1 << (c as u32);
+                stops.common &= CANDIDATES[c as usize];
             } else {
                 stops.other = Some(c);
+                stops.common = false;
             }
         }
         stops
     }
 
+    fn hit(self, b: u8) -> bool {
+        b < 128 && (self.ascii >> b) & 1 != 0
+    }
+
     /// Byte offset of the first stop in `s`, or `s.len()`.
     fn find(self, s: &str) -> usize {
-        let hit = |b: u8| b < 128 && self.ascii & (1 << b) != 0;
+        if self.common {
+            return s
+                .bytes()
+                .position(|b| CANDIDATES[b as usize] && self.hit(b))
+                .unwrap_or(s.len());
+        }
         match self.other {
-            None => s.bytes().position(hit).unwrap_or(s.len()),
+            None => s.bytes().position(|b| self.hit(b)).unwrap_or(s.len()),
             Some(other) => s
                 .char_indices()
-                .find(|&(_, c)| c == other || (c.is_ascii() && hit(c as u8)))
+                .find(|&(_, c)| c == other || (c.is_ascii() && self.hit(c as u8)))
                 .map_or(s.len(), |(i, _)| i),
         }
     }
@@ -209,10 +157,15 @@ struct Expander<'a> {
     /// Whether escape characters are kept; changes with nesting (on inside patterns, off
     /// inside the word of `-`, `+`, `?`).
     raw_escapes: bool,
-    capture: bool,
+    /// Names looked up, when asked for.
+    names: Option<Names>,
+    words: Option<Words>,
+}
+
+#[derive(Default)]
+struct Names {
     matched: BTreeSet<String>,
     unmatched: BTreeSet<String>,
-    words: Option<Words>,
 }
 
 impl<'a> Expander<'a> {
@@ -248,7 +201,12 @@ impl<'a> Expander<'a> {
 
     /// Processes up to `stop` (consumed) or, for `None`, to the end of the input. `raw_escapes`
     /// holds for this level and what it calls; the previous setting is restored on return.
-    fn stop_on(&mut self, stop: Option<char>, raw_escapes: bool, out: &mut String) -> Result<(), Fail> {
+    fn stop_on(
+        &mut self,
+        stop: Option<char>,
+        raw_escapes: bool,
+        out: &mut String,
+    ) -> Result<(), Fail> {
         let saved = std::mem::replace(&mut self.raw_escapes, raw_escapes);
         let r = self.stop_on_inner(stop, out);
         self.raw_escapes = saved;
@@ -437,11 +395,11 @@ impl<'a> Expander<'a> {
     fn lookup(&mut self, name: &str) -> Option<&'a str> {
         let env: &'a dyn Env = self.env;
         let value = env.get(name);
-        if self.capture {
+        if let Some(names) = self.names.as_mut() {
             let seen = if value.is_some() {
-                &mut self.matched
+                &mut names.matched
             } else {
-                &mut self.unmatched
+                &mut names.unmatched
             };
             if !seen.contains(name) {
                 seen.insert(name.to_owned());
@@ -451,7 +409,13 @@ impl<'a> Expander<'a> {
     }
 
     /// A nested piece up to `stop`; running out of input is reported as `missing`.
-    fn nested(&mut self, stop: char, raw: bool, missing: FailKind, start: usize) -> Result<String, Fail> {
+    fn nested(
+        &mut self,
+        stop: char,
+        raw: bool,
+        missing: FailKind,
+        start: usize,
+    ) -> Result<String, Fail> {
         let mut piece = String::new();
         match self.stop_on(Some(stop), raw, &mut piece) {
             Ok(()) => Ok(piece),
@@ -511,13 +475,22 @@ impl<'a> Expander<'a> {
             }
             Some(':' | '+' | '-' | '?' | '#' | '%') => self.operator(name, first, start, out),
             Some('/') => self.replace(name, start, out),
-            _ => Err(self.fail(FailKind::Unsupported(first.unwrap_or(NO_CHAR).to_string()), start)),
+            _ => Err(self.fail(
+                FailKind::Unsupported(first.unwrap_or(NO_CHAR).to_string()),
+                start,
+            )),
         }
     }
 
     /// `${name[:]op word}` for the operators `-`, `+`, `?`, `#`, `##`, `%`, `%%`; `first` is
     /// the character after the name (already consumed).
-    fn operator(&mut self, name: &str, first: Option<char>, start: usize, out: &mut String) -> Result<(), Fail> {
+    fn operator(
+        &mut self,
+        name: &str,
+        first: Option<char>,
+        start: usize,
+        out: &mut String,
+    ) -> Result<(), Fail> {
         let mut modifier = String::new();
         modifier.push(first.unwrap_or(NO_CHAR));
         let null_is_unset = first == Some(':');
@@ -567,7 +540,7 @@ impl<'a> Expander<'a> {
                 let trimmed = if op == '#' {
                     pattern::trim_prefix(pattern, value, greedy).map(|s| out.push_str(s))
                 } else {
-                    pattern::trim_suffix(pattern, value, greedy).map(|s| out.push_str(&s))
+                    pattern::trim_suffix(pattern, value, greedy).map(|s| out.push_str(s))
                 };
                 trimmed.map_err(|bad| self.fail(FailKind::Pattern(bad), start))?;
             }

@@ -45,6 +45,7 @@ mod env;
 mod error;
 mod lexer;
 mod pattern;
+mod split;
 mod unicode_tables;
 
 use std::collections::BTreeSet;

@@ -51,6 +51,9 @@ enum Inst {
 #[derive(Debug, Clone)]
 pub(crate) struct Pattern {
     prog: Vec<Inst>,
+    /// The text to find when the pattern has no `*` or `?` (then leftmost-first is simply the
+    /// first occurrence).
+    literal: Option<String>,
 }
 
 impl Pattern {
@@ -99,32 +102,73 @@ impl Pattern {
             last_was_star = false;
             prog.push(inst);
         }
+        let literal = prog
+            .iter()
+            .map(|inst| match inst {
+                Inst::Char(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
         prog.push(Inst::Match);
-        Ok(Pattern { prog })
+        Ok(Pattern { prog, literal })
     }
 
-    /// The leftmost-first match in `text` starting at or after byte `from` (only at `from` when
-    /// `anchored`), as a byte range.
-    pub(crate) fn find_at(&self, text: &str, from: usize, anchored: bool) -> Option<(usize, usize)> {
-        let mut clist = Threads::new(self.prog.len());
-        let mut nlist = Threads::new(self.prog.len());
+    /// The leftmost-first match in `text` starting at or after byte `from`, as a byte range.
+    fn find_at(&self, text: &str, from: usize, vm: &mut Vm) -> Option<(usize, usize)> {
+        let rest = &text[from..];
+        let (start, end) = match &self.literal {
+            Some(lit) => rest.find(lit.as_str()).map(|i| (i, i + lit.len()))?,
+            None => vm.run(&self.prog, rest.chars(), false)?,
+        };
+        Some((from + start, from + end))
+    }
+
+    /// Length in bytes of the leftmost-first match at the start of `chars`.
+    fn match_len(&self, chars: impl Iterator<Item = char>, vm: &mut Vm) -> Option<usize> {
+        vm.run(&self.prog, chars, true).map(|(_, end)| end)
+    }
+}
+
+/// Reusable state of the automaton simulation.
+struct Vm {
+    clist: Threads,
+    nlist: Threads,
+}
+
+impl Vm {
+    fn new(pattern: &Pattern) -> Vm {
+        Vm {
+            clist: Threads::new(pattern.prog.len()),
+            nlist: Threads::new(pattern.prog.len()),
+        }
+    }
+
+    /// Runs `prog` over `chars`; positions are byte offsets from the first character. With
+    /// `anchored` only a match starting at offset 0 counts.
+    fn run(
+        &mut self,
+        prog: &[Inst],
+        mut chars: impl Iterator<Item = char>,
+        anchored: bool,
+    ) -> Option<(usize, usize)> {
+        let Vm { clist, nlist } = self;
+        clist.clear();
+        nlist.clear();
         let mut found = None;
-        let mut pos = from;
+        let mut pos = 0;
+        let mut ch = chars.next();
         loop {
-            if found.is_none() && (!anchored || pos == from) {
+            if found.is_none() && (!anchored || pos == 0) {
                 // A new attempt starting here ranks below every attempt started earlier.
-                clist.add(&self.prog, 0, pos);
+                clist.add(prog, 0, pos);
             }
             if clist.is_empty() {
                 break;
             }
-            let ch = text[pos..].chars().next();
             for &(pc, start) in &clist.list {
-                match self.prog[pc as usize] {
-                    Inst::Char(c) if ch == Some(c) => nlist.add(&self.prog, pc + 1, start),
-                    Inst::Any if ch.is_some_and(|c| c != '\n') => {
-                        nlist.add(&self.prog, pc + 1, start)
-                    }
+                match prog[pc as usize] {
+                    Inst::Char(c) if ch == Some(c) => nlist.add(prog, pc + 1, start),
+                    Inst::Any if ch.is_some_and(|c| c != '\n') => nlist.add(prog, pc + 1, start),
                     Inst::Match => {
                         // Threads after this one rank lower: they can no longer win.
                         found = Some((start, pos));
@@ -135,7 +179,8 @@ impl Pattern {
             }
             let Some(c) = ch else { break };
             pos += c.len_utf8();
-            std::mem::swap(&mut clist, &mut nlist);
+            ch = chars.next();
+            std::mem::swap(clist, nlist);
             nlist.clear();
         }
         found
@@ -202,39 +247,56 @@ pub(crate) fn trim_prefix<'v>(
     greedy: bool,
 ) -> Result<&'v str, BadPattern> {
     let re = Pattern::compile(pattern, greedy)?;
-    Ok(match re.find_at(value, 0, true) {
-        Some((_, end)) => &value[end..],
-        None => value,
-    })
+    let len = match &re.literal {
+        Some(lit) => value.starts_with(lit.as_str()).then_some(lit.len()),
+        None => re.match_len(value.chars(), &mut Vm::new(&re)),
+    };
+    Ok(len.map_or(value, |len| &value[len..]))
 }
 
-/// `${v%p}` / `${v%%p}`: `value` without its matching suffix.
-pub(crate) fn trim_suffix(pattern: &str, value: &str, greedy: bool) -> Result<String, BadPattern> {
-    let pattern = reverse_pattern(pattern);
-    let reversed: String = value.chars().rev().collect();
-    let kept = trim_prefix(&pattern, &reversed, greedy)?;
-    Ok(kept.chars().rev().collect())
+/// `${v%p}` / `${v%%p}`: `value` without its matching suffix. BuildKit matches the reversed
+/// pattern against the reversed value; running the reversed pattern over the value's
+/// characters from the end is the same thing without the copies.
+pub(crate) fn trim_suffix<'v>(
+    pattern: &str,
+    value: &'v str,
+    greedy: bool,
+) -> Result<&'v str, BadPattern> {
+    let re = Pattern::compile(&reverse_pattern(pattern), greedy)?;
+    let len = match &re.literal {
+        Some(lit) => {
+            let mut tail = value.chars().rev();
+            lit.chars()
+                .all(|c| tail.next() == Some(c))
+                .then_some(lit.len())
+        }
+        None => re.match_len(value.chars().rev(), &mut Vm::new(&re)),
+    };
+    Ok(len.map_or(value, |len| &value[..value.len() - len]))
 }
 
 /// Reverses a pattern character by character, except that a backslash stays in front of the
 /// character after it; a backslash that ends the pattern is an ordinary character.
 pub(crate) fn reverse_pattern(pattern: &str) -> String {
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut out = vec!['\0'; chars.len()];
-    let n = chars.len();
-    let mut i = 0;
-    while i < n {
-        let at = n - 1 - i;
-        if chars[i] == '\\' && i + 1 < n {
-            out[at - 1] = '\\';
-            out[at] = chars[i + 1];
-            i += 2;
-        } else {
-            out[at] = chars[i];
-            i += 1;
-        }
+    // Tokens are single characters or backslash pairs, cut from the left; they are written
+    // back in reverse order, each unchanged.
+    let mut tokens = Vec::with_capacity(pattern.len());
+    let mut chars = pattern.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let end = match (c, chars.peek()) {
+            ('\\', Some(&(next_at, next))) => {
+                chars.next();
+                next_at + next.len_utf8()
+            }
+            _ => at + c.len_utf8(),
+        };
+        tokens.push((at, end));
     }
-    out.into_iter().collect()
+    let mut out = String::with_capacity(pattern.len());
+    for &(start, end) in tokens.iter().rev() {
+        out.push_str(&pattern[start..end]);
+    }
+    out
 }
 
 /// `${v/p/r}` (first match, `replacement` taken literally) or `${v//p/r}` (every match, with
@@ -247,8 +309,9 @@ pub(crate) fn replace(
     out: &mut String,
 ) -> Result<(), BadPattern> {
     let re = Pattern::compile(pattern, true)?;
+    let mut vm = Vm::new(&re);
     if !all {
-        match re.find_at(value, 0, false) {
+        match re.find_at(value, 0, &mut vm) {
             Some((start, end)) => {
                 out.push_str(&value[..start]);
                 out.push_str(replacement);
@@ -261,7 +324,7 @@ pub(crate) fn replace(
     let mut last_end = 0;
     let mut search = 0;
     while search <= value.len() {
-        let Some((start, end)) = re.find_at(value, search, false) else {
+        let Some((start, end)) = re.find_at(value, search, &mut vm) else {
             break;
         };
         out.push_str(&value[last_end..start]);
@@ -327,9 +390,13 @@ mod tests {
     use super::*;
 
     fn find(p: &str, greedy: bool, text: &str, anchored: bool) -> Option<(usize, usize)> {
-        Pattern::compile(p, greedy)
-            .unwrap()
-            .find_at(text, 0, anchored)
+        let re = Pattern::compile(p, greedy).unwrap();
+        let mut vm = Vm::new(&re);
+        if anchored {
+            re.match_len(text.chars(), &mut vm).map(|len| (0, len))
+        } else {
+            re.find_at(text, 0, &mut vm)
+        }
     }
 
     #[test]
@@ -378,6 +445,9 @@ mod tests {
         assert_eq!(trim_suffix("\\**\\*", "a***yy*", true).unwrap(), "a");
         assert_eq!(trim_suffix("\\**", "xx**", true).unwrap(), "xx");
         assert_eq!(trim_suffix("x", "xxyy", false).unwrap(), "xxyy");
+        assert_eq!(trim_suffix("?b", "aéb", false).unwrap(), "a");
+        assert_eq!(trim_suffix("\\\\", "a\\", false).unwrap(), "a");
+        assert_eq!(trim_prefix("a*", "abc", false).unwrap(), "bc");
     }
 
     #[test]
@@ -391,7 +461,10 @@ mod tests {
         assert_eq!(r("a", "banana", "<$0>", false), "b<$0>nana");
         assert_eq!(r("", "ab", "-", true), "-a-b-");
         assert_eq!(r("*", "ab", "-", true), "-");
-        assert_eq!(r("a", "aa", "$$ ${0} $1 $x ${ $", true), "$ a   ${ $$ a   ${ $");
+        assert_eq!(
+            r("a", "aa", "$$ ${0} $1 $x ${ $", true),
+            "$ a   ${ $$ a   ${ $"
+        );
         assert_eq!(r("\\*/", "/foo*/*/*.txt", ".", true), "/foo..*.txt");
     }
 
