@@ -11,6 +11,7 @@
 use crate::syntax::{RawFlag, Span};
 
 use super::error::AstError;
+use super::goparse;
 use super::suggest;
 use super::Spanned;
 
@@ -181,7 +182,7 @@ pub fn parse(
                 })
             }
             (FlagKind::Bool, None) => "true".to_string(),
-            (FlagKind::Bool, Some(v)) => match v.to_lowercase().as_str() {
+            (FlagKind::Bool, Some(v)) => match goparse::lower(v).as_str() {
                 "true" => "true".to_string(),
                 "false" => "false".to_string(),
                 _ => {

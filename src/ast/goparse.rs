@@ -42,6 +42,35 @@ fn is_printable(c: char) -> bool {
         || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}'))
 }
 
+/// Go's `strings.ToLower`: per-character simple mappings (no final sigma, no expansions).
+pub fn lower(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c == '\u{130}' {
+                return 'i';
+            }
+            let mut m = c.to_lowercase();
+            match (m.next(), m.next()) {
+                (Some(l), None) => l,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+/// Go's `strings.ToUpper`: per-character simple mappings (`ß` stays `ß`).
+pub fn upper(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let mut m = c.to_uppercase();
+            match (m.next(), m.next()) {
+                (Some(u), None) => u,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
 /// The quoting of Go's `time` package errors: non-ASCII and control bytes as `\xNN`.
 fn time_quote(s: &str) -> String {
     let mut out = String::from("\"");
@@ -294,7 +323,7 @@ pub fn ram_in_bytes(size: &str) -> Option<i64> {
     if suffix.len() > 3 {
         return None;
     }
-    let suffix = suffix.to_lowercase();
+    let suffix = lower(suffix);
     let bytes = suffix.as_bytes();
     if bytes[0] == b'b' {
         return (bytes.len() == 1).then(|| float_to_i64(value));
@@ -496,6 +525,15 @@ mod tests {
         assert_eq!(ram_in_bytes("k"), None);
         assert_eq!(ram_in_bytes(""), None);
         assert_eq!(ram_in_bytes("."), None);
+    }
+
+    #[test]
+    fn go_case_mapping() {
+        assert_eq!(lower("FROM"), "from");
+        assert_eq!(lower("ΑΣ"), "ασ");
+        assert_eq!(lower("\u{130}"), "i");
+        assert_eq!(upper("cmd"), "CMD");
+        assert_eq!(upper("ß"), "ß");
     }
 
     #[test]

@@ -151,7 +151,7 @@ impl Stage {
 }
 
 fn is_from(node: &Node) -> bool {
-    node.keyword.eq_ignore_ascii_case("from")
+    goparse::lower(&node.keyword) == "from"
 }
 
 #[cfg(test)]

@@ -187,7 +187,7 @@ impl MountSpec {
                 None => (Spanned::new(part.text.clone(), span), None),
             };
             if let Some(v) = &value {
-                if key.value.to_lowercase() == "from" && has_inner_dollar(&v.value) {
+                if goparse::lower(&key.value) == "from" && has_inner_dollar(&v.value) {
                     return Err(AstError::MountFromVariable { span, node });
                 }
             }
@@ -205,7 +205,7 @@ impl MountSpec {
     pub fn field(&self, key: &str) -> Option<&MountField> {
         self.fields
             .iter()
-            .find(|f| f.key.value.eq_ignore_ascii_case(key))
+            .find(|f| goparse::lower(&f.key.value) == goparse::lower(key))
     }
 
     /// The typed mount, expanding each value with `expand` first, as BuildKit does when
@@ -221,7 +221,7 @@ impl MountSpec {
                 message,
                 span: field.span,
             };
-            let key = field.key.value.to_lowercase();
+            let key = goparse::lower(&field.key.value);
             let Some(raw_value) = &field.value else {
                 match key.as_str() {
                     "readonly" | "ro" => {
@@ -252,7 +252,7 @@ impl MountSpec {
             };
             match key.as_str() {
                 "type" => {
-                    let Some(kind) = MountType::parse(&value.to_lowercase()) else {
+                    let Some(kind) = MountType::parse(&goparse::lower(&value)) else {
                         let message = format!("unsupported mount type {}", quote(&value));
                         return Err(fail(with_suggestion(message, &value, MOUNT_TYPES)));
                     };
@@ -284,7 +284,7 @@ impl MountSpec {
                 }
                 "id" => m.cache_id = value,
                 "sharing" => {
-                    m.cache_sharing = Some(match value.to_lowercase().as_str() {
+                    m.cache_sharing = Some(match goparse::lower(&value).as_str() {
                         "shared" => ShareMode::Shared,
                         "private" => ShareMode::Private,
                         "locked" => ShareMode::Locked,

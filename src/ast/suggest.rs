@@ -8,12 +8,14 @@
 //! strings and returns the candidate in the case of the input when that is all-lower or
 //! all-upper, else lower-cased.
 
+use super::goparse::{lower, upper};
+
 /// The suggestion for `value` among `options`, if any.
 pub fn search<S: AsRef<str>>(value: &str, options: &[S], case_sensitive: bool) -> Option<String> {
     let val = if case_sensitive {
         value.to_string()
     } else {
-        value.to_lowercase()
+        lower(value)
     };
     let mut best: Option<String> = None;
     let mut min_distance = 3;
@@ -21,7 +23,7 @@ pub fn search<S: AsRef<str>>(value: &str, options: &[S], case_sensitive: bool) -
         let opt = if case_sensitive {
             option.as_ref().to_string()
         } else {
-            option.as_ref().to_lowercase()
+            lower(option.as_ref())
         };
         if opt == val {
             return None;
@@ -57,10 +59,10 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
 }
 
 fn match_case(candidate: &str, original: &str) -> String {
-    if original == original.to_lowercase() {
-        candidate.to_lowercase()
-    } else if original == original.to_uppercase() {
-        candidate.to_uppercase()
+    if original == lower(original) {
+        lower(candidate)
+    } else if original == upper(original) {
+        upper(candidate)
     } else {
         candidate.to_string()
     }

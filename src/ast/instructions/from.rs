@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::ast::error::AstError;
 use crate::ast::flags::FROM_FLAGS;
-use crate::ast::goparse::quote;
+use crate::ast::goparse::{lower, quote};
 use crate::ast::Spanned;
 use crate::syntax::{Node, Span};
 
@@ -42,7 +42,7 @@ pub(crate) fn parse(req: &Request<'_>) -> Result<FromInstruction, AstError> {
     let args = req.args();
     let (as_keyword, name) = match args {
         [_, word, name] if fold_eq(&word.value, "as") => {
-            let lowered = name.value.to_lowercase();
+            let lowered = lower(&name.value);
             if !valid_stage_name(&lowered) {
                 return Err(AstError::InvalidStageName {
                     quoted: quote(&name.value),

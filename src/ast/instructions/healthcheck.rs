@@ -71,7 +71,7 @@ pub(crate) fn parse(req: &Request<'_>) -> Result<HealthcheckInstruction, AstErro
     let node = req.node;
     let args = req.args();
     let kind = spanned(&args[0]);
-    let typ = kind.value.to_uppercase();
+    let typ = goparse::upper(&kind.value);
     let rest = &args[1..];
     let check = if typ == "NONE" {
         if let (Some(first), Some(last)) = (rest.first(), rest.last()) {

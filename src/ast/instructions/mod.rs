@@ -22,6 +22,7 @@ use serde::Serialize;
 use crate::syntax::{Node, Span};
 
 use super::error::AstError;
+use super::goparse;
 use super::suggest;
 use super::Spanned;
 
@@ -155,11 +156,11 @@ pub const INSTRUCTION_NAMES: &[&str] = &[
 
 /// Types one node, or returns the first error BuildKit reports for it.
 pub fn parse_instruction(node: &Node) -> Result<Parsed, AstError> {
-    let lower = node.keyword.to_lowercase();
+    let lower = goparse::lower(&node.keyword);
     let Some(name) = INSTRUCTION_NAMES
         .iter()
         .copied()
-        .find(|n| n.to_lowercase() == lower)
+        .find(|n| n.eq_ignore_ascii_case(&lower))
     else {
         return Err(AstError::UnknownInstruction {
             keyword: node.keyword.clone(),

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::ast::error::AstError;
 use crate::ast::flags::NO_FLAGS;
+use crate::ast::goparse::upper;
 use crate::ast::Spanned;
 use crate::syntax::{Node, Span};
 
@@ -38,7 +39,7 @@ pub(crate) fn parse(req: &Request<'_>) -> Result<OnbuildInstruction, AstError> {
         });
     };
     req.flags(NO_FLAGS)?;
-    let trigger = sub.keyword.trim().to_uppercase();
+    let trigger = upper(sub.keyword.trim());
     match trigger.as_str() {
         "ONBUILD" => {
             return Err(AstError::OnbuildChain {
@@ -66,7 +67,8 @@ pub(crate) fn parse(req: &Request<'_>) -> Result<OnbuildInstruction, AstError> {
         expression.push_str(&heredoc.content);
         expression.push_str(&heredoc.name);
     }
-    let expression_span = Span::new(sub.span.start as usize, node.span.end as usize);
+    let end = node.span.end.max(sub.span.end) as usize;
+    let expression_span = Span::new((sub.span.start as usize).min(end), end);
     Ok(OnbuildInstruction {
         keyword: req.keyword(),
         trigger: Spanned::new(sub.keyword.clone(), sub.keyword_span),

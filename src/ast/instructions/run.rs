@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::ast::csv;
 use crate::ast::error::AstError;
 use crate::ast::flags::RUN_FLAGS;
-use crate::ast::goparse::{parse_bool, quote};
+use crate::ast::goparse::{lower, parse_bool, quote};
 use crate::ast::mount::MountSpec;
 use crate::ast::suggest;
 use crate::ast::Spanned;
@@ -136,8 +136,8 @@ fn parse_device(raw: Spanned<String>, node: Span) -> Result<DeviceSpec, AstError
     for field in fields {
         let text = field.text;
         let (key, value) = match text.split_once('=') {
-            Some((k, v)) => (k.to_lowercase(), Some(v)),
-            None => (text.to_lowercase(), None),
+            Some((k, v)) => (lower(k), Some(v)),
+            None => (lower(&text), None),
         };
         match (key.as_str(), value) {
             ("required", None) => required = true,
