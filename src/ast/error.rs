@@ -35,13 +35,12 @@ pub enum AstError {
     },
 
     #[error("unknown flag: {flag}{}", did_you_mean(.suggestion))]
-    #[diagnostic(code(dfc::ast::flag), help("{instruction} accepts: {accepted}"))]
+    #[diagnostic(code(dfc::ast::flag), help("{accepted}"))]
     UnknownFlag {
         /// The flag name with its dashes, `--mont`.
         flag: String,
         suggestion: Option<String>,
-        instruction: String,
-        /// The accepted flags, `--a, --b`, or `no flags`.
+        /// What the instruction accepts, as a sentence.
         accepted: String,
         #[label("unknown flag")]
         span: Span,

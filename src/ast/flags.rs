@@ -160,8 +160,7 @@ pub fn parse(
             return Err(AstError::UnknownFlag {
                 flag: flag_name,
                 suggestion: suggest::search(name, &names, true),
-                instruction: instruction.to_string(),
-                accepted: accepted(&names),
+                accepted: accepted(instruction, &names),
                 span: flag.span,
                 node,
             });
@@ -206,15 +205,12 @@ pub fn parse(
     Ok(flags)
 }
 
-fn accepted(names: &[&str]) -> String {
+fn accepted(instruction: &str, names: &[&str]) -> String {
     if names.is_empty() {
-        return "no flags".to_string();
+        return format!("{instruction} takes no flags");
     }
-    names
-        .iter()
-        .map(|n| format!("--{n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let list: Vec<String> = names.iter().map(|n| format!("--{n}")).collect();
+    format!("{instruction} accepts {}", list.join(", "))
 }
 
 /// The span of the text after `=` when the word was written without quotes or escapes

@@ -608,7 +608,7 @@ fn onbuild() {
     assert_eq!(ob.expression.value, "RUN --mount=type=bind echo hi");
     assert_eq!(ob.expression.span, Span::new(8, 37));
     assert!(matches!(
-        ob.instruction.as_deref(),
+        ob.trigger_instruction.as_deref(),
         Some(Instruction::Run(_))
     ));
 
@@ -617,7 +617,7 @@ fn onbuild() {
         panic!("not ONBUILD");
     };
     assert_eq!(ob.expression.value, "COPY --bogus a b");
-    assert_eq!(ob.instruction, None);
+    assert_eq!(ob.trigger_instruction, None);
     assert!(matches!(
         instruction("ONBUILD FOO bar"),
         Instruction::Onbuild(_)
@@ -732,7 +732,7 @@ fn diagnostics_have_labels_and_help() {
     assert_eq!(labels[0].offset(), 4);
     assert_eq!(
         err.help().map(|h| h.to_string()).as_deref(),
-        Some("RUN accepts: --device, --mount, --network, --security")
+        Some("RUN accepts --device, --mount, --network, --security")
     );
 }
 

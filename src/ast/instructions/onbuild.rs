@@ -25,7 +25,7 @@ pub struct OnbuildInstruction {
     /// BuildKit's `Expression`: what an inheriting build parses and runs.
     pub expression: Spanned<String>,
     /// The trigger typed, when it parses without error (never a FROM).
-    pub instruction: Option<Box<Instruction>>,
+    pub trigger_instruction: Option<Box<Instruction>>,
     pub span: Span,
 }
 
@@ -73,7 +73,7 @@ pub(crate) fn parse(req: &Request<'_>) -> Result<OnbuildInstruction, AstError> {
         keyword: req.keyword(),
         trigger: Spanned::new(sub.keyword.clone(), sub.keyword_span),
         expression: Spanned::new(expression, expression_span),
-        instruction: typed_trigger(sub, heredocs),
+        trigger_instruction: typed_trigger(sub, heredocs),
         span: node.span,
     })
 }
@@ -92,8 +92,10 @@ fn strip_keyword(original: &str) -> &str {
 
 fn typed_trigger(sub: &Node, heredocs: &[crate::syntax::Heredoc]) -> Option<Box<Instruction>> {
     let parsed = if sub.heredocs.is_empty() && !heredocs.is_empty() {
+        // The bodies hang on the ONBUILD node; give them (and their lines) to the trigger.
         let mut with_bodies = sub.clone();
         with_bodies.heredocs = heredocs.to_vec();
+        with_bodies.span = heredocs.iter().fold(sub.span, |s, h| s.cover(h.span));
         parse_instruction(&with_bodies)
     } else {
         parse_instruction(sub)
