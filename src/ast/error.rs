@@ -9,7 +9,7 @@
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::syntax::Span;
+use crate::syntax::{LineIndex, Span};
 
 /// ` (did you mean X?)` or nothing.
 fn did_you_mean(suggestion: &Option<String>) -> String {
@@ -364,6 +364,17 @@ impl AstError {
     /// `instructions.Parse` except `no build stage in current context`.
     pub fn has_line_prefix(&self) -> bool {
         !matches!(self, AstError::NoBuildStage { .. })
+    }
+
+    /// The message as BuildKit prints it, `dockerfile parse error on line N: ` included
+    /// where BuildKit adds it (N is the instruction's first line).
+    pub fn buildkit_message(&self, index: &LineIndex) -> String {
+        if self.has_line_prefix() {
+            let line = index.line_of(self.node_span().start) + 1;
+            format!("dockerfile parse error on line {line}: {self}")
+        } else {
+            self.to_string()
+        }
     }
 
     fn spans(&self) -> (Span, Span) {

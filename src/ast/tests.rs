@@ -682,6 +682,12 @@ fn build_reports_every_error_in_file_order() {
         ]
     );
     assert!(errors.iter().all(AstError::has_line_prefix));
+    let text = "FROM a\nRUN --mont=x true\nCOPY x\nFROM b AS 9\nFROOM c\nRUN ok\n";
+    let index = crate::syntax::LineIndex::new(text);
+    assert_eq!(
+        errors[3].buildkit_message(&index),
+        "dockerfile parse error on line 5: unknown instruction: FROOM (did you mean FROM?)"
+    );
     // The failed FROM still opens a stage, holding the RUN after it.
     assert_eq!(df.stages.len(), 2);
     assert_eq!(df.stages[1].base(), "b");
@@ -694,6 +700,11 @@ fn no_build_stage() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].to_string(), "no build stage in current context");
     assert!(!errors[0].has_line_prefix());
+    let index = crate::syntax::LineIndex::new("ARG a\nMAINTAINER me\n");
+    assert_eq!(
+        errors[0].buildkit_message(&index),
+        "no build stage in current context"
+    );
     assert_eq!(errors[0].node_span(), Span::new(6, 19));
     assert_eq!(df.meta_args.len(), 1);
     assert_eq!(df.stages.len(), 1);
