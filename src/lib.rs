@@ -5,5 +5,10 @@
 //! shared by all of them.
 
 pub mod ast;
+pub mod cli;
 pub mod shell;
 pub mod syntax;
+
+pub use parse::{parse, parse_errors, FileError, ParseError};
+
+mod parse;

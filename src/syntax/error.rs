@@ -18,7 +18,10 @@ pub enum SyntaxError {
     },
 
     #[error("only one {name} parser directive can be used")]
-    #[diagnostic(code(dfc::syntax::directive), help("remove the repeated `# {name}=` line"))]
+    #[diagnostic(
+        code(dfc::syntax::directive),
+        help("remove the repeated `# {name}=` line")
+    )]
     DuplicateDirective {
         name: String,
         #[label("repeated here")]
@@ -37,7 +40,10 @@ pub enum SyntaxError {
     },
 
     #[error("{keyword} must have two arguments")]
-    #[diagnostic(code(dfc::syntax::arguments), help("write `{keyword} name=value` or `{keyword} name value`"))]
+    #[diagnostic(
+        code(dfc::syntax::arguments),
+        help("write `{keyword} name=value` or `{keyword} name value`")
+    )]
     MissingValue {
         keyword: String,
         #[label("a name without a value")]
@@ -45,7 +51,10 @@ pub enum SyntaxError {
     },
 
     #[error("Syntax error - can't find = in {word:?}. Must be of the form: name=value")]
-    #[diagnostic(code(dfc::syntax::arguments), help("every word must be `name=value`; quote values that contain spaces"))]
+    #[diagnostic(
+        code(dfc::syntax::arguments),
+        help("every word must be `name=value`; quote values that contain spaces")
+    )]
     MissingEquals {
         word: String,
         #[label("no `=` in this word")]
@@ -53,14 +62,20 @@ pub enum SyntaxError {
     },
 
     #[error("when using JSON array syntax, arrays must be comprised of strings only")]
-    #[diagnostic(code(dfc::syntax::json), help("quote every element, e.g. [\"echo\", \"1\"]"))]
+    #[diagnostic(
+        code(dfc::syntax::json),
+        help("quote every element, e.g. [\"echo\", \"1\"]")
+    )]
     JsonNotStrings {
         #[label("this array holds something that is not a string")]
         span: Span,
     },
 
     #[error("unterminated heredoc")]
-    #[diagnostic(code(dfc::syntax::heredoc), help("end the here-document with a line holding only `{name}`"))]
+    #[diagnostic(
+        code(dfc::syntax::heredoc),
+        help("end the here-document with a line holding only `{name}`")
+    )]
     UnterminatedHeredoc {
         name: String,
         #[label("`<<{name}` opened here is never closed")]

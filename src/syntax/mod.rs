@@ -11,3 +11,13 @@ pub mod span;
 pub use error::SyntaxError;
 pub use node::{Arg, Directive, Heredoc, Node, ParsedFile, RawFlag};
 pub use span::{LineCol, LineIndex, Span};
+
+mod args;
+pub mod dump;
+mod grammar;
+pub mod heredoc;
+mod logical;
+mod parser;
+mod split;
+
+pub use parser::{parse, Parse};

@@ -101,7 +101,11 @@ impl LineIndex {
     /// The 1-based line numbers of the first and last character of a span.
     pub fn lines(&self, span: Span) -> (u32, u32) {
         let first = self.line_of(span.start) as u32 + 1;
-        let last_byte = if span.end > span.start { span.end - 1 } else { span.start };
+        let last_byte = if span.end > span.start {
+            span.end - 1
+        } else {
+            span.start
+        };
         (first, self.line_of(last_byte) as u32 + 1)
     }
 }

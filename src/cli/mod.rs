@@ -1,0 +1,81 @@
+//! The `dfc` command line: argument parsing, reading inputs, rendering errors once, and
+//! mapping outcomes to exit statuses. The work itself is the library's.
+
+mod parse_cmd;
+pub mod render;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// What a command's outcome means for the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// 0: done, nothing to report.
+    Clean,
+    /// 1: findings (lint) or a failed build.
+    Findings,
+    /// 2: bad input, usage error or internal failure.
+    Failure,
+}
+
+impl From<Status> for ExitCode {
+    fn from(s: Status) -> ExitCode {
+        ExitCode::from(match s {
+            Status::Clean => 0,
+            Status::Findings => 1,
+            Status::Failure => 2,
+        })
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dfc",
+    version,
+    about = "Dockerfile frontend compiler, linter and LLB toolchain"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse a Dockerfile and print its syntax tree.
+    Parse(parse_cmd::ParseArgs),
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let usage = e.use_stderr();
+            let _ = e.print();
+            return if usage {
+                Status::Failure.into()
+            } else {
+                Status::Clean.into()
+            };
+        }
+    };
+    let status = match cli.command {
+        Command::Parse(args) => parse_cmd::run(args),
+    };
+    status.into()
+}
+
+/// Writes command output to stdout; a closed pipe (`dfc ... | head`) is not an error.
+pub(crate) fn emit(text: &str) -> Status {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Status::Clean,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Status::Clean,
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            Status::Failure
+        }
+    }
+}
