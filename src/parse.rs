@@ -1,11 +1,17 @@
 //! The library's front door: Dockerfile text → typed AST, or every error found in it.
+//!
+//! Both layers always run: the line parser over the whole file, then the typed layer over
+//! every instruction the line parser could read, so one run reports every error of the
+//! file. BuildKit stops at its first error; [`ParseError::buildkit_message`] says which
+//! one that is.
 
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::syntax::{self, LineIndex, ParsedFile, Span, SyntaxError};
+use crate::ast::{self, AstError, Dockerfile};
+use crate::syntax::{self, LineIndex, Span, SyntaxError};
 
-/// Every error found while reading one Dockerfile.
+/// Every error found while reading one Dockerfile, in file order.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{}", summary(.errors))]
 pub struct ParseError {
@@ -19,20 +25,50 @@ pub enum FileError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Syntax(#[from] SyntaxError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Ast(#[from] AstError),
+    #[error("the Dockerfile cannot be empty")]
+    #[diagnostic(code(dfc::empty), help("write at least a FROM instruction"))]
+    Empty,
 }
 
 impl FileError {
+    /// Where the error points.
     pub fn span(&self) -> Span {
         match self {
             FileError::Syntax(e) => e.span(),
+            FileError::Ast(e) => e.span(),
+            FileError::Empty => Span::default(),
         }
     }
 
-    /// The message BuildKit prints for this error, `dockerfile parse error on line N:`
-    /// prefix included where BuildKit has one.
+    /// The message BuildKit prints for this error, with its `dockerfile parse error on
+    /// line N:` prefix where BuildKit has one.
     pub fn buildkit_message(&self, index: &LineIndex) -> String {
-        let _ = index;
-        self.to_string()
+        match self {
+            FileError::Ast(e) => e.buildkit_message(index),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl ParseError {
+    /// The error BuildKit stops with: its line parser runs over the whole file before its
+    /// typed layer, so a line-parser error wins over an earlier typed-layer one.
+    pub fn first_buildkit_error(&self) -> Option<&FileError> {
+        self.errors
+            .iter()
+            .find(|e| !matches!(e, FileError::Ast(_)))
+            .or_else(|| self.errors.first())
+    }
+
+    /// BuildKit's message for this file (see [`ParseError::first_buildkit_error`]).
+    pub fn buildkit_message(&self, source: &str) -> String {
+        let index = LineIndex::new(source);
+        self.first_buildkit_error()
+            .map(|e| e.buildkit_message(&index))
+            .unwrap_or_default()
     }
 }
 
@@ -50,14 +86,21 @@ pub fn parse_errors(errors: Vec<SyntaxError>) -> ParseError {
     }
 }
 
-/// Parses a Dockerfile.
-pub fn parse(source: &str) -> Result<ParsedFile, ParseError> {
-    let p = syntax::parse(source);
-    if p.errors.is_empty() {
-        Ok(p.file)
-    } else {
-        Err(ParseError {
-            errors: p.errors.into_iter().map(FileError::from).collect(),
-        })
+/// Parses a Dockerfile into its typed AST.
+pub fn parse(source: &str) -> Result<Dockerfile, ParseError> {
+    if source.is_empty() {
+        return Err(ParseError {
+            errors: vec![FileError::Empty],
+        });
     }
+    let lines = syntax::parse(source);
+    let (tree, ast_errors) = ast::build(&lines.file);
+    let mut errors: Vec<FileError> = lines.errors.into_iter().map(FileError::from).collect();
+    errors.extend(ast_errors.into_iter().map(FileError::from));
+    if errors.is_empty() {
+        return Ok(tree);
+    }
+    // File order; at one place, the line parser's error first.
+    errors.sort_by_key(|e| (e.span().start, matches!(e, FileError::Ast(_))));
+    Err(ParseError { errors })
 }

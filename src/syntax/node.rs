@@ -123,7 +123,8 @@ impl Node {
         self.keyword.to_lowercase()
     }
 
-    /// The instruction's own flags: for ONBUILD those of the wrapped instruction.
+    /// The instruction's own flags (for ONBUILD, those written before the wrapped
+    /// instruction; the wrapped one's are on `sub`).
     pub fn flag_values(&self) -> impl Iterator<Item = &str> {
         self.flags.iter().map(|f| f.text.as_str())
     }
