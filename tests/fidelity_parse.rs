@@ -12,9 +12,6 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use dfc::ast;
-use dfc::syntax::{self, LineIndex};
-
 /// BuildKit messages raised before LLB conversion starts (parser and instructions.Parse).
 const PARSE_STAGE_PREFIXES: &[&str] = &[
     "dockerfile parse error",
@@ -46,13 +43,12 @@ struct Tally {
 /// Our first error, worded as BuildKit prints it; `None` when the file is clean.
 /// The second value says whether it came from the typed layer.
 fn first_error(text: &str) -> Option<(String, bool)> {
-    let parsed = syntax::parse(text);
-    if let Some(e) = parsed.errors.first() {
-        return Some((e.to_string(), false));
-    }
-    let (_, errors) = ast::build(&parsed.file);
-    let e = errors.first()?;
-    Some((e.buildkit_message(&LineIndex::new(text)), true))
+    let err = dfc::parse(text).err()?;
+    let first = err.first_buildkit_error()?;
+    Some((
+        err.buildkit_message(text),
+        matches!(first, dfc::FileError::Ast(_)),
+    ))
 }
 
 fn check_case(dir: &Path, tally: &mut Tally) {
