@@ -89,6 +89,11 @@ impl<'s> Driver<'s> {
     fn directives(&mut self) {
         let mut seen: Vec<String> = Vec::new();
         while self.pos < self.src.len() {
+            // Only a comment line can be a directive; asking the grammar about any other
+            // line would build an error report just to throw it away.
+            if !self.src[self.pos..].trim_start().starts_with('#') {
+                return;
+            }
             let Some(pair) = self.try_rule(Rule::directive) else {
                 return;
             };
