@@ -20,7 +20,6 @@ pub mod suggest;
 
 mod csv;
 mod goparse;
-mod heredoc_word;
 
 use serde::Serialize;
 

@@ -143,6 +143,26 @@ mod tests {
     }
 
     #[test]
+    fn words_as_copy_sources() {
+        let word = |s: &str| {
+            parse_marker(s)
+                .ok()
+                .flatten()
+                .map(|m| (m.name, m.chomp, m.expand))
+        };
+        let some = |n: &str, chomp, expand| Some((n.to_string(), chomp, expand));
+        assert_eq!(word("<<-EOF"), some("EOF", true, true));
+        assert_eq!(word("<<'E O'"), some("E O", false, false));
+        assert_eq!(word("<<E\\OF"), some("EOF", false, true));
+        assert_eq!(word("<<$X"), some("$X", false, true));
+        for not_heredoc in [
+            "file.txt", "<<-", "<<A<B", "<<\"EOF", "<<EOF x", "<<\"\"", "<<${X",
+        ] {
+            assert_eq!(word(not_heredoc), None, "{not_heredoc}");
+        }
+    }
+
+    #[test]
     fn markers_on_a_line() {
         let ms = markers("COPY <<EOF1 <<\"EOF2\" /dst/").unwrap();
         let names: Vec<_> = ms.iter().map(|m| m.name.as_str()).collect();

@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use crate::ast::error::AstError;
 use crate::ast::flags::{ADD_FLAGS, COPY_FLAGS};
-use crate::ast::heredoc_word;
 use crate::ast::Spanned;
+use crate::syntax::heredoc::parse_marker;
 use crate::syntax::{Arg, Span};
 
 use super::common::{spanned, Request};
@@ -149,7 +149,7 @@ fn sources_and_dest(req: &Request<'_>) -> Result<SourcesAndDest, AstError> {
             })
         }
     };
-    if heredoc_word::parse(&dest.value).is_some() {
+    if heredoc_word(&dest.value).is_some() {
         return Err(AstError::HeredocDestination {
             instruction: req.name.to_string(),
             span: dest.span,
@@ -159,7 +159,7 @@ fn sources_and_dest(req: &Request<'_>) -> Result<SourcesAndDest, AstError> {
     let mut paths = Vec::new();
     let mut heredocs = Vec::new();
     for src in sources {
-        match heredoc_word::parse(&src.value) {
+        match heredoc_word(&src.value) {
             Some(word) => {
                 // The last body with the name wins, as in BuildKit's lookup map.
                 let body = req.node.heredocs.iter().rev().find(|h| h.name == word.name);
@@ -193,4 +193,10 @@ pub(crate) fn chomp(content: &str) -> String {
         .split_inclusive('\n')
         .map(|line| line.trim_start_matches('\t'))
         .collect()
+}
+
+/// BuildKit's `MustParseHeredoc` on a COPY/ADD argument: a marker, or `None` (also when
+/// the word cannot be lexed).
+fn heredoc_word(word: &str) -> Option<crate::syntax::heredoc::Marker> {
+    parse_marker(word).ok().flatten()
 }
