@@ -72,26 +72,7 @@ fn match_case(candidate: &str, original: &str) -> String {
 mod tests {
     use super::*;
 
-    const INSTRUCTIONS: &[&str] = &[
-        "ADD",
-        "ARG",
-        "CMD",
-        "COPY",
-        "ENTRYPOINT",
-        "ENV",
-        "EXPOSE",
-        "FROM",
-        "HEALTHCHECK",
-        "LABEL",
-        "MAINTAINER",
-        "ONBUILD",
-        "RUN",
-        "SHELL",
-        "STOPSIGNAL",
-        "USER",
-        "VOLUME",
-        "WORKDIR",
-    ];
+    use crate::ast::instructions::INSTRUCTION_NAMES as INSTRUCTIONS;
 
     #[test]
     fn distances() {
