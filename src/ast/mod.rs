@@ -13,6 +13,7 @@
 //! [`MountSpec::resolve`] is provided for it.
 
 pub mod error;
+pub mod expand;
 pub mod flags;
 pub mod instructions;
 pub mod mount;
