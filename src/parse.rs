@@ -104,3 +104,37 @@ pub fn parse(source: &str) -> Result<Dockerfile, ParseError> {
     errors.sort_by_key(|e| (e.span().start, matches!(e, FileError::Ast(_))));
     Err(ParseError { errors })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Messages BuildKit v0.32 gives for the same files.
+    #[test]
+    fn line_numbers_count_from_the_instructions_first_line() {
+        let cases = [
+            (
+                "FROM a\n\\\nFOO\n",
+                "dockerfile parse error on line 2: unknown instruction: FOO (did you mean FROM?)",
+            ),
+            (
+                "FROM a\n  \\",
+                "dockerfile parse error on line 2: unknown instruction: ",
+            ),
+            ("", "the Dockerfile cannot be empty"),
+            ("# only\n", "file with no instructions"),
+        ];
+        for (src, want) in cases {
+            let err = parse(src).expect_err(src);
+            assert_eq!(err.buildkit_message(src), want, "{src:?}");
+        }
+    }
+
+    #[test]
+    fn a_line_parser_error_is_the_one_buildkit_reports() {
+        let src = "FROM a\nFOO x\nENV k\n";
+        let err = parse(src).unwrap_err();
+        assert_eq!(err.errors.len(), 2);
+        assert_eq!(err.buildkit_message(src), "ENV must have two arguments");
+    }
+}

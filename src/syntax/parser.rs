@@ -224,8 +224,21 @@ impl<'s> Driver<'s> {
 
     /// Builds the node of an instruction and reads its heredoc bodies; true when it had any.
     fn instruction(&mut self, pair: Pair<'s, Rule>, base: usize) -> bool {
+        let pair_start = pair.as_span().start();
         let end = base + pair.as_span().end();
+        // The instruction starts where its first line's text does, which is before the
+        // keyword when that line holds only an escape character (BuildKit counts the
+        // instruction's lines from there too). An empty piece there anchors spans of an
+        // instruction with no text at all.
+        let first = base + pair_start;
+        let rest = &self.src[first..];
+        let text_start = first
+            + (rest.len()
+                - rest
+                    .trim_start_matches(|c: char| c != '\n' && c.is_whitespace())
+                    .len());
         let mut line = LogicalLine::default();
+        line.push(self.src, Span::empty_at(text_start));
         let mut empty_lines = Vec::new();
         for p in pair.into_inner() {
             let s = Span::new(base + p.as_span().start(), base + p.as_span().end());
@@ -252,10 +265,8 @@ impl<'s> Driver<'s> {
         };
         let mut node = Node { comments, ..node };
         let last_line_end = self.line_span(base, end).end as usize;
-        node.span = Span::new(
-            node.keyword_span.start as usize,
-            last_line_end.max(node.keyword_span.end as usize),
-        );
+        let start = text_start.min(node.keyword_span.start as usize);
+        node.span = Span::new(start, last_line_end.max(node.keyword_span.end as usize));
         if !empty_lines.is_empty() {
             self.warnings.push(ParseWarning {
                 kind: WarningKind::EmptyContinuationLine,
