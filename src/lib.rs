@@ -6,6 +6,7 @@
 
 pub mod ast;
 pub mod cli;
+pub mod lint;
 pub mod shell;
 pub mod syntax;
 

@@ -1,6 +1,7 @@
 //! The `dfc` command line: argument parsing, reading inputs, rendering errors once, and
 //! mapping outcomes to exit statuses. The work itself is the library's.
 
+mod lint_cmd;
 mod parse_cmd;
 pub mod render;
 
@@ -45,6 +46,8 @@ struct Cli {
 enum Command {
     /// Parse a Dockerfile and print its syntax tree.
     Parse(parse_cmd::ParseArgs),
+    /// Check Dockerfiles with BuildKit's build checks.
+    Lint(lint_cmd::LintArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -63,6 +66,7 @@ pub fn main() -> ExitCode {
     };
     let status = match cli.command {
         Command::Parse(args) => parse_cmd::run(args),
+        Command::Lint(args) => lint_cmd::run(args),
     };
     status.into()
 }

@@ -1,0 +1,60 @@
+//! `LegacyKeyValueFormat`: `ENV key value` and `LABEL key value`.
+
+use crate::ast::KeyValue;
+use crate::lint::config::CheckConfig;
+use crate::lint::rule::{Fixable, Rule};
+use crate::lint::sink::{Finding, Sink};
+use crate::syntax::Span;
+
+use super::buildkit_rule;
+
+pub const RULE: Rule = buildkit_rule!(
+    "LegacyKeyValueFormat",
+    "legacy-key-value-format",
+    "Legacy key/value format with whitespace separator should not be used",
+    DOC,
+    false,
+    Fixable::Yes
+);
+
+const DOC: &str = "\
+## What it does
+Flags `ENV` and `LABEL` written as `key value` (a space between key and value) instead
+of `key=value`.
+
+## Why is this bad?
+The legacy form sets exactly one variable, and everything after the first space is the
+value, so `ENV A 1 B 2` sets `A` to `1 B 2`. The `key=value` form is unambiguous and can
+set several pairs at once.
+
+## Example
+```dockerfile
+FROM alpine
+ENV DEPS curl git
+```
+
+## Use instead
+```dockerfile
+FROM alpine
+ENV DEPS=\"curl git\"
+```
+";
+
+/// `name` is the keyword as written.
+pub fn check(
+    sink: &mut Sink,
+    config: &CheckConfig,
+    name: &str,
+    pair: &KeyValue,
+    instruction: Span,
+) {
+    let message = format!(
+        "\"{name} key=value\" should be used instead of legacy \"{name} key value\" format"
+    );
+    let finding =
+        Finding::new(pair.span, instruction, message, "legacy key value form").help(format!(
+            "write `{}=...` (quote the value if it has spaces)",
+            pair.key.value
+        ));
+    sink.report(config, &RULE, finding);
+}

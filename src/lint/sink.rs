@@ -1,0 +1,89 @@
+//! Where checks put their findings: [`Sink`] applies the rule configuration in force and
+//! turns a [`Finding`] into a [`Diagnostic`].
+
+use super::config::{CheckConfig, Options};
+use super::diagnostic::{Diagnostic, Severity};
+use super::rule::Rule;
+use crate::syntax::Span;
+
+/// What a check found, before configuration decides whether it is reported.
+pub struct Finding {
+    /// The exact part of the source.
+    pub span: Span,
+    /// The instruction the finding is attached to.
+    pub instruction: Span,
+    pub message: String,
+    pub label: String,
+    pub help: Option<String>,
+}
+
+impl Finding {
+    /// A finding about `span` inside `instruction`, with the rule's summary as help.
+    pub fn new(
+        span: Span,
+        instruction: Span,
+        message: String,
+        label: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            span,
+            instruction,
+            message,
+            label: label.into(),
+            help: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Collects diagnostics for one file.
+pub struct Sink<'a> {
+    options: &'a Options,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Rules reported under a configuration with `error=true` (BuildKit's failure list).
+    pub failing_rules: Vec<&'static str>,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(options: &'a Options) -> Sink<'a> {
+        Sink {
+            options,
+            diagnostics: Vec::new(),
+            failing_rules: Vec::new(),
+        }
+    }
+
+    /// Whether `rule` would be reported under `config`.
+    pub fn wants(&self, config: &CheckConfig, rule: &Rule) -> bool {
+        let mut config = config.clone();
+        config.experimental_all |= self.options.experimental;
+        config.enabled(rule) && self.options.selects(rule.code)
+    }
+
+    /// Reports `finding` for `rule` if `config` and the user's options let it run.
+    pub fn report(&mut self, config: &CheckConfig, rule: &'static Rule, finding: Finding) {
+        if !self.wants(config, rule) {
+            return;
+        }
+        let severity = if config.error {
+            self.failing_rules.push(rule.code);
+            Severity::Error
+        } else {
+            rule.severity
+        };
+        self.diagnostics.push(Diagnostic {
+            code: rule.code,
+            severity,
+            message: finding.message,
+            span: finding.span,
+            instruction: finding.instruction,
+            label: finding.label,
+            help: finding.help.or_else(|| Some(rule.summary.to_string())),
+            url: rule.url,
+        });
+    }
+}
