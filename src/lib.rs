@@ -6,6 +6,7 @@
 
 pub mod ast;
 pub mod cli;
+pub mod lower;
 pub mod shell;
 pub mod syntax;
 
