@@ -259,6 +259,9 @@ fn run(
             &target_platform,
             resolver,
         )?;
+        if states[i].unregistered {
+            states[i].dispatched = true;
+        }
     }
 
     let ctx = Ctx {
