@@ -298,7 +298,7 @@ fn run(
             ds.state.env.add_or_replace(k, v);
         }
         if !ds.image.config.working_dir.is_empty() {
-            let wd = super::paths::clean(&format!("/{}", ds.image.config.working_dir));
+            let wd = super::dispatch::normalize_workdir("", &ds.image.config.working_dir);
             ds.image.config.working_dir = wd.clone();
             ds.state.set_dir(&wd);
         }

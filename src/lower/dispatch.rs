@@ -188,7 +188,7 @@ fn dispatch_simple(
                     d.state.output,
                     vec![FileAction::Mkdir {
                         mkdir: llb_schema::pb::FileActionMkDir {
-                            path: wd.clone(),
+                            path: super::paths::normalize("/", &wd, false),
                             mode: 0o755,
                             make_parents: true,
                             owner: None,
@@ -335,13 +335,7 @@ fn dispatch_simple(
 
 /// `system.NormalizeWorkdir` for Linux.
 pub fn normalize_workdir(current: &str, requested: &str) -> String {
-    let joined = if requested.starts_with('/') {
-        requested.to_string()
-    } else {
-        let cur = if current.is_empty() { "/" } else { current };
-        format!("{cur}/{requested}")
-    };
-    super::paths::clean(&joined)
+    super::paths::system_normalize(current, requested, false)
 }
 
 /// Go's `time.Duration.String` for the values HEALTHCHECK takes.

@@ -96,3 +96,36 @@ mod tests {
         assert_eq!(base("/a/b/"), "b");
     }
 }
+
+/// BuildKit's `system.NormalizePath` for Linux: a relative `p` is joined onto `parent`
+/// (and so cleaned); an absolute one is kept as written. With `keep_slash`, a trailing
+/// `/` or `/.` of `p` survives.
+pub fn system_normalize(parent: &str, p: &str, keep_slash: bool) -> String {
+    let mut parent = if parent.is_empty() {
+        "/".to_string()
+    } else {
+        parent.to_string()
+    };
+    if !parent.starts_with('/') {
+        parent = join(&["/", &parent]);
+    }
+    let mut out = if p.is_empty() {
+        parent.clone()
+    } else {
+        p.to_string()
+    };
+    if !out.starts_with('/') {
+        out = join(&[&parent, &out]);
+    }
+    if keep_slash {
+        if p.ends_with('/') && !out.ends_with('/') {
+            out.push('/');
+        } else if p.ends_with("/.") {
+            if out != "/" {
+                out.push('/');
+            }
+            out.push('.');
+        }
+    }
+    out
+}

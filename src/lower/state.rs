@@ -93,11 +93,11 @@ impl State {
 
     /// BuildKit's `State.Dir`: relative paths are joined onto the current directory.
     pub fn set_dir(&mut self, dir: &str) {
-        let joined = if dir.starts_with('/') {
+        let value = if dir.starts_with('/') {
             dir.to_string()
         } else {
-            format!("{}/{}", self.dir(), dir)
+            super::paths::join(&[&self.dir(), dir])
         };
-        self.dir = Some(super::paths::clean(&joined));
+        self.dir = Some(value);
     }
 }
