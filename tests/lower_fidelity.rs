@@ -15,6 +15,8 @@ use dfc::lower::{compile, CompileOptions, LayoutResolver};
 
 struct Figures {
     equal: usize,
+    metadata_equal: usize,
+    both_error: usize,
     cases: usize,
     config_equal: usize,
     config_cases: usize,
@@ -71,14 +73,24 @@ fn run_set(shared: &Path, set: &str, out: &Path) -> Figures {
         eprintln!("{text}");
     }
     let equal = summary_count(&text, "equal");
+    let meta = Command::new("python3")
+        .arg(shared.join("tools/llb_diff.py"))
+        .args(["--summary", "--metadata"])
+        .arg(shared.join("fidelity").join(set))
+        .arg(out.join(set))
+        .output()
+        .expect("python3");
+    let metadata_equal = summary_count(&String::from_utf8_lossy(&meta.stdout), "equal");
     let both_error = summary_count(&text, "both-error");
     println!(
-        "{set}: {} cases, llb equal {equal}, both-error {both_error}, image config equal {config_equal}/{config_cases}",
+        "{set}: {} cases, llb equal {equal}, with metadata {metadata_equal}, both-error {both_error}, image config equal {config_equal}/{config_cases}",
         names.len()
     );
     println!("{}", text.lines().take(12).collect::<Vec<_>>().join("\n"));
     Figures {
         equal,
+        metadata_equal,
+        both_error,
         cases: names.len(),
         config_equal,
         config_cases,
@@ -108,13 +120,61 @@ fn lowering_matches_buildkit_references() {
     } else {
         eprintln!("kept {}", out.display());
     }
-    // Floors: the figures reached so far (see the report in the commit history).
-    assert!(dev.equal >= 0, "dev equal {} of {}", dev.equal, dev.cases);
-    assert!(bk.equal >= 0, "buildkit equal {} of {}", bk.equal, bk.cases);
+    // Floors: the figures this branch has reached (dev: 545 cases, buildkit: 554); a
+    // change may raise them, never lower them. The targets are percentages of
+    // the reproducible cases and are asserted once the registry-backed run exists.
+    assert!(dev.equal >= 543, "dev equal {} of {}", dev.equal, dev.cases);
+    assert!(dev.both_error >= 1, "dev error case must error");
     assert!(
-        dev.config_equal >= 0,
+        dev.metadata_equal >= 543,
+        "dev metadata equal {}",
+        dev.metadata_equal
+    );
+    assert!(
+        dev.config_equal >= 541,
         "dev config {}/{}",
         dev.config_equal,
         dev.config_cases
     );
+    assert!(
+        bk.equal >= 468,
+        "buildkit equal {} of {}",
+        bk.equal,
+        bk.cases
+    );
+    assert!(bk.both_error >= 66, "buildkit both-error {}", bk.both_error);
+    assert!(
+        bk.config_equal >= 477,
+        "buildkit config {}/{}",
+        bk.config_equal,
+        bk.config_cases
+    );
+}
+
+#[test]
+fn compiling_twice_gives_identical_bytes() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let resolver = LayoutResolver::new(shared.join("fixtures/busybox-oci"));
+    let dir = shared.join("fidelity/dev");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    for case in names.iter().step_by(7) {
+        let text =
+            String::from_utf8_lossy(&std::fs::read(case.join("Dockerfile")).unwrap()).to_string();
+        let a = compile(&text, &CompileOptions::default(), &resolver);
+        let b = compile(&text, &CompileOptions::default(), &resolver);
+        if let (Ok(a), Ok(b)) = (a, b) {
+            assert_eq!(
+                llb_schema::encode_definition(&a.definition_with_config()),
+                llb_schema::encode_definition(&b.definition_with_config()),
+                "{}",
+                case.display()
+            );
+        }
+    }
 }

@@ -236,6 +236,7 @@ fn run(
     let mut graph = Graph::new();
     // Resolution of base images (and ONBUILD triggers that add dependencies).
     let reachable = reachable_from(&states, target);
+    #[allow(clippy::needless_range_loop)] // indices are stage ids shared with `base` and `deps`
     for i in 0..states.len() {
         if states[i].base.is_some() || states[i].dispatched || states[i].resolved {
             continue;
@@ -498,7 +499,7 @@ fn resolve_base(
         img.created = None;
         reference = reference.with_digest(&resolved.digest);
         ds.base_name = reference.to_string();
-        if img.rootfs.diff_ids.as_ref().is_none_or(|d| d.is_empty()) {
+        if img.rootfs.diff_ids.as_ref().map_or(true, |d| d.is_empty()) {
             is_scratch = img.history.iter().all(|h| h.empty_layer);
         }
         ds.image = img;

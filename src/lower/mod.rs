@@ -11,6 +11,7 @@
 mod convert;
 mod copy;
 mod dispatch;
+pub mod dockerignore;
 mod error;
 mod graph;
 mod image;
@@ -64,4 +65,24 @@ pub fn compile(
     resolver: &dyn ImageResolver,
 ) -> Result<Compiled, LowerError> {
     convert::compile(source, opts, resolver)
+}
+
+/// The description key under which the image config travels in-band, on the terminal
+/// op's metadata (`dfc.` keys are dfc's own and ignored by comparisons with BuildKit).
+pub const IMAGE_CONFIG_KEY: &str = "dfc.image.config";
+
+impl Compiled {
+    /// The Definition with the image config added in-band (see [`IMAGE_CONFIG_KEY`]).
+    /// An empty Definition (scratch without changes) has no terminal op to carry it.
+    pub fn definition_with_config(&self) -> Definition {
+        let mut def = self.definition.clone();
+        if let Some(last) = def.def.last() {
+            let key = llb_schema::digest(last).to_string();
+            if let Some(md) = def.metadata.get_mut(&key) {
+                md.description
+                    .insert(IMAGE_CONFIG_KEY.to_string(), self.image.to_json());
+            }
+        }
+        def
+    }
 }

@@ -74,29 +74,6 @@ pub fn normalize(parent: &str, p: &str, keep_slash: bool) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clean_matches_go() {
-        for (i, o) in [
-            ("", "."),
-            ("/", "/"),
-            ("a/../..", ".."),
-            ("/../a", "/a"),
-            ("./a/", "a"),
-            ("/a//b/./c/", "/a/b/c"),
-        ] {
-            assert_eq!(clean(i), o, "{i}");
-        }
-        assert_eq!(normalize("/app", "./", true), "/app/");
-        assert_eq!(normalize("/app", ".", true), "/app");
-        assert_eq!(normalize("/", "x/.", true), "/x/.");
-        assert_eq!(base("/a/b/"), "b");
-    }
-}
-
 /// BuildKit's `system.NormalizePath` for Linux: a relative `p` is joined onto `parent`
 /// (and so cleaned); an absolute one is kept as written. With `keep_slash`, a trailing
 /// `/` or `/.` of `p` survives.
@@ -128,4 +105,27 @@ pub fn system_normalize(parent: &str, p: &str, keep_slash: bool) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_matches_go() {
+        for (i, o) in [
+            ("", "."),
+            ("/", "/"),
+            ("a/../..", ".."),
+            ("/../a", "/a"),
+            ("./a/", "a"),
+            ("/a//b/./c/", "/a/b/c"),
+        ] {
+            assert_eq!(clean(i), o, "{i}");
+        }
+        assert_eq!(normalize("/app", "./", true), "/app/");
+        assert_eq!(normalize("/app", ".", true), "/app");
+        assert_eq!(normalize("/", "x/.", true), "/x/.");
+        assert_eq!(base("/a/b/"), "b");
+    }
 }

@@ -40,7 +40,6 @@ pub struct StageState {
     pub dispatched: bool,
     pub resolved: bool,
     pub unregistered: bool,
-    pub onbuild_init: bool,
     pub cmd_total: usize,
     pub cmd_index: usize,
     pub cmd_is_onbuild: bool,

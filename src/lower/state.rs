@@ -7,7 +7,6 @@
 use crate::shell::Env;
 
 use super::graph::OutRef;
-use super::platform::Platform;
 
 /// BuildKit's `llb.EnvList`: setting a name moves it to the end; deleting removes it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -25,25 +24,11 @@ impl EnvList {
         self.entries.push((key.to_string(), value.to_string()));
     }
 
-    pub fn set_default(&mut self, key: &str, value: &str) {
-        if self.get(key).is_none() {
-            self.add_or_replace(key, value);
-        }
-    }
-
-    pub fn delete(&mut self, key: &str) {
-        self.entries.retain(|(k, _)| k != key);
-    }
-
     pub fn to_array(&self) -> Vec<String> {
         self.entries
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 }
 
@@ -60,15 +45,6 @@ impl Env for EnvList {
     }
 }
 
-/// `--network` of RUN as LLB knows it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum NetMode {
-    #[default]
-    Sandbox,
-    Host,
-    None,
-}
-
 /// The state of a stage between instructions.
 #[derive(Clone, Debug, Default)]
 pub struct State {
@@ -78,7 +54,6 @@ pub struct State {
     /// The working directory; `None` until set (BuildKit then uses `/`).
     pub dir: Option<String>,
     pub user: Option<String>,
-    pub platform: Option<Platform>,
 }
 
 impl State {
