@@ -276,11 +276,9 @@ fn dispatch_simple(
         }
         Instruction::Expose(e) => {
             let mut ports = Vec::new();
-            for p in &e.ports {
-                let words = ctx
-                    .lexer
-                    .process_words(&p.value, &d.state.env)
-                    .map_err(general)?;
+            // The parser sorts the words as written, before expansion.
+            for p in &e.sorted_ports() {
+                let words = ctx.lexer.process_words(p, &d.state.env).map_err(general)?;
                 for w in words {
                     ports.extend(parse_port(&w)?);
                 }

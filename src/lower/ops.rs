@@ -78,7 +78,8 @@ pub fn source(
 /// `llb.WithUser(name)` for file actions: `user[:group]`, numbers as ids.
 pub fn chown(spec: &str, base: i64) -> pb::ChownOpt {
     let user_opt = |v: &str| {
-        let id = if v == "root" {
+        // An empty name (`1000:`) is BuildKit's zero `UserOpt`: uid 0.
+        let id = if v == "root" || v.is_empty() {
             Some(0)
         } else {
             v.parse::<i32>().ok().map(|n| n as u32)
@@ -167,14 +168,18 @@ pub fn file(g: &mut Graph, base: Option<OutRef>, actions: Vec<FileAction>, meta:
             FileAction::Copy {
                 mut copy, chown: c, ..
             } => {
-                copy.owner = c.map(|s| chown(&s, base_index));
+                if let Some(spec) = c {
+                    copy.owner = Some(chown(&spec, base_index));
+                }
                 pb::file_action::Action::Copy(copy)
             }
             FileAction::Mkdir {
                 mut mkdir,
                 chown: c,
             } => {
-                mkdir.owner = c.map(|s| chown(&s, base_index));
+                if let Some(spec) = c {
+                    mkdir.owner = Some(chown(&spec, base_index));
+                }
                 pb::file_action::Action::Mkdir(mkdir)
             }
             FileAction::Mkfile(m) => pb::file_action::Action::Mkfile(m),

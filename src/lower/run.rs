@@ -110,11 +110,7 @@ pub fn dispatch_run(
                 }
                 let idx = ssh.len();
                 ssh.push(SshMount {
-                    id: if m.cache_id.is_empty() {
-                        "default".into()
-                    } else {
-                        m.cache_id.clone()
-                    },
+                    id: m.cache_id.clone(),
                     target: if m.target.is_empty() {
                         format!("/run/buildkit/ssh_agent.{idx}")
                     } else {
