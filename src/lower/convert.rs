@@ -234,34 +234,24 @@ fn run(
     check_cycles(&states)?;
 
     let mut graph = Graph::new();
-    // Resolution of base images (and ONBUILD triggers that add dependencies).
-    let reachable = reachable_from(&states, target);
-    #[allow(clippy::needless_range_loop)] // indices are stage ids shared with `base` and `deps`
-    for i in 0..states.len() {
-        if states[i].base.is_some() || states[i].dispatched || states[i].resolved {
-            continue;
-        }
-        let is_reachable = reachable.contains(&i);
-        states[i].resolved = is_reachable;
-        if states[i].base_name == "scratch" {
-            states[i].state = State::scratch();
-            states[i].image = Image::empty(&target_platform);
-            states[i].platform = Some(target_platform.clone());
-            states[i].is_scratch_base = true;
-            if states[i].unregistered {
-                states[i].dispatched = true;
-            }
-            continue;
-        }
-        resolve_base(
+    // Resolution of base images, then ONBUILD triggers (which may add dependencies and
+    // so make more stages reachable: repeat until nothing new appears).
+    let mut reachable;
+    loop {
+        reachable = reachable_from(&states, target);
+        resolve_bases(
             &mut graph,
-            &mut states[i],
-            is_reachable,
+            &mut states,
+            &reachable,
             &target_platform,
             resolver,
         )?;
-        if states[i].unregistered {
-            states[i].dispatched = true;
+        let mut new_deps = false;
+        for &d in &reachable {
+            new_deps |= init_onbuild(&mut states, d, &lexer, &mut by_name)?;
+        }
+        if !new_deps {
+            break;
         }
     }
 
@@ -330,6 +320,114 @@ fn run(
     image.architecture = target_platform.architecture.clone();
     let definition = graph.marshal(ds.state.output);
     Ok((Compiled { definition, image }, collected))
+}
+
+fn resolve_bases(
+    graph: &mut Graph,
+    states: &mut [StageState],
+    reachable: &BTreeSet<usize>,
+    target_platform: &Platform,
+    resolver: &CachedResolver<'_>,
+) -> Result<(), LowerError> {
+    #[allow(clippy::needless_range_loop)] // indices are stage ids shared with `base` and `deps`
+    for i in 0..states.len() {
+        if states[i].base.is_some() || states[i].dispatched || states[i].resolved {
+            continue;
+        }
+        let is_reachable = reachable.contains(&i);
+        states[i].resolved = is_reachable;
+        if states[i].base_name == "scratch" {
+            states[i].state = State::scratch();
+            states[i].image = Image::empty(target_platform);
+            states[i].platform = Some(target_platform.clone());
+            states[i].is_scratch_base = true;
+            if states[i].unregistered {
+                states[i].dispatched = true;
+            }
+            continue;
+        }
+        resolve_base(
+            graph,
+            &mut states[i],
+            is_reachable,
+            target_platform,
+            resolver,
+        )?;
+        if states[i].unregistered {
+            states[i].dispatched = true;
+        }
+    }
+
+    Ok(())
+}
+
+/// Prepends the ONBUILD triggers a stage inherits (from its base image's config, or the
+/// ONBUILD instructions of its base stage) to its commands. Returns whether a trigger
+/// reads another stage.
+fn init_onbuild(
+    states: &mut Vec<StageState>,
+    d: usize,
+    lexer: &Lexer,
+    by_name: &mut HashMap<String, usize>,
+) -> Result<bool, LowerError> {
+    let mut triggers: Vec<String> = match states[d].base {
+        None => std::mem::take(&mut states[d].image.config.on_build),
+        Some(_) => Vec::new(),
+    };
+    if let Some(b) = states[d].base {
+        if !states[d].onbuild_init {
+            for c in &states[b].commands {
+                if let Instruction::Onbuild(o) = &c.instruction {
+                    triggers.push(o.expression.value.clone());
+                }
+            }
+            states[d].onbuild_init = true;
+        }
+    }
+    if triggers.is_empty() {
+        return Ok(false);
+    }
+    let span = states[d].span;
+    let mut cmds = Vec::new();
+    let mut new_deps = false;
+    for t in &triggers {
+        let parsed = crate::syntax::parse(t);
+        if let Some(e) = parsed.errors.first() {
+            return Err(located(span, e.to_string()));
+        }
+        if parsed.file.nodes.len() != 1 {
+            return Err(located(
+                span,
+                "onbuild trigger should be a single expression",
+            ));
+        }
+        let node = &parsed.file.nodes[0];
+        let instruction = match crate::ast::parse_instruction(node) {
+            Ok(crate::ast::Parsed::Instruction(i)) => i,
+            Ok(crate::ast::Parsed::Stage(_)) => {
+                return Err(located(span, "FROM isn't allowed as an ONBUILD trigger"))
+            }
+            Err(e) => return Err(located(span, e.to_string())),
+        };
+        let mut cmd = Command {
+            instruction,
+            code: node.original.trim().to_string(),
+            sources: Vec::new(),
+            on_build: true,
+        };
+        cmd.sources = command_sources(&cmd, lexer, states, by_name)?;
+        for s in cmd.sources.iter().flatten() {
+            new_deps = true;
+            if !states[d].deps.contains(s) {
+                states[d].deps.push(*s);
+            }
+        }
+        cmds.push(cmd);
+    }
+    states[d].cmd_total += cmds.len();
+    cmds.append(&mut states[d].commands);
+    states[d].commands = cmds;
+    Ok(new_deps)
 }
 
 fn add_state(

@@ -40,6 +40,8 @@ pub struct StageState {
     pub dispatched: bool,
     pub resolved: bool,
     pub unregistered: bool,
+    /// The base stage's ONBUILD triggers were taken over.
+    pub onbuild_init: bool,
     pub cmd_total: usize,
     pub cmd_index: usize,
     pub cmd_is_onbuild: bool,
