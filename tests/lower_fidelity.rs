@@ -144,6 +144,11 @@ fn lowering_matches_buildkit_references() {
     );
     assert!(bk.both_error >= 66, "buildkit both-error {}", bk.both_error);
     assert!(
+        bk.metadata_equal >= 480,
+        "buildkit metadata equal {}",
+        bk.metadata_equal
+    );
+    assert!(
         bk.config_equal >= 477,
         "buildkit config {}/{}",
         bk.config_equal,

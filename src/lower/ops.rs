@@ -120,7 +120,7 @@ pub enum FileAction {
 pub fn file(g: &mut Graph, base: Option<OutRef>, actions: Vec<FileAction>, meta: Meta) -> OutRef {
     let mut op = base_op(None);
     let mut deps = Vec::new();
-    let mut caps_list = vec![caps::FILE_BASE];
+    let caps_list = vec![caps::FILE_BASE];
     let base_index = match base {
         Some(b) => {
             deps.push(b.vertex);
@@ -130,7 +130,7 @@ pub fn file(g: &mut Graph, base: Option<OutRef>, actions: Vec<FileAction>, meta:
     };
     let mut secondaries = Vec::new();
     for a in &actions {
-        if let FileAction::Copy { src, copy, .. } = a {
+        if let FileAction::Copy { src, .. } = a {
             let idx = match src {
                 Some(s) => {
                     if !deps.contains(&s.vertex) {
@@ -141,15 +141,9 @@ pub fn file(g: &mut Graph, base: Option<OutRef>, actions: Vec<FileAction>, meta:
                 None => EMPTY,
             };
             secondaries.push(idx);
-            if !copy.include_patterns.is_empty() || !copy.exclude_patterns.is_empty() {
-                caps_list.push(caps::FILE_COPY_INCLUDE_EXCLUDE_PATTERNS);
-            }
-            if !copy.required_paths.is_empty() {
-                caps_list.push(caps::FILE_COPY_REQUIRED_PATHS);
-            }
-            if !copy.mode_str.is_empty() {
-                caps_list.push(caps::FILE_COPY_MODE_STRING_FORMAT);
-            }
+            // No copy caps: BuildKit's FileOp.Marshal asks the actions for caps before
+            // it has collected them, so include/exclude, required-path and mode-string
+            // caps never reach the metadata.
         } else {
             secondaries.push(EMPTY);
         }
@@ -192,7 +186,6 @@ pub fn file(g: &mut Graph, base: Option<OutRef>, actions: Vec<FileAction>, meta:
         });
     }
     op.op = Some(op::Op::File(pb::FileOp { actions: out }));
-    caps_list.dedup();
     let v = g.add(&op, deps, meta.into_metadata(&caps_list));
     OutRef {
         vertex: v,

@@ -90,6 +90,7 @@ pub fn dispatch_run(
 
     // Mounts.
     let mut secrets = Vec::new();
+    let mut secret_envs: Vec<String> = Vec::new();
     let mut ssh = Vec::new();
     for (mi, spec) in r.mounts.iter().enumerate() {
         let env = states[i].state.env.clone();
@@ -101,6 +102,9 @@ pub fn dispatch_run(
         }
         match m.kind {
             MountType::Secret => {
+                if let Some(e) = &m.env {
+                    secret_envs.push(e.clone());
+                }
                 secrets.push(secret_mount(&m)?);
                 continue;
             }
@@ -220,7 +224,12 @@ pub fn dispatch_run(
     let mut raw = Lexer::new(ctx.lexer.escape);
     raw.raw_quotes = true;
     raw.skip_unset_env = true;
-    let name = uppercase_cmd(&process_cmd_env(&raw, &custom, &env));
+    // Secrets exposed as env variables are masked in the progress name.
+    let mut masked = env.clone();
+    for m in &secret_envs {
+        masked.add_or_replace(m, "****");
+    }
+    let name = uppercase_cmd(&process_cmd_env(&raw, &custom, &masked));
     let custom_name = prefix_command(d, &name);
 
     let mut mounts = vec![ExecMount {
