@@ -219,6 +219,12 @@ pub fn dispatch_run(
         }
     }
 
+    if !r.devices.is_empty() {
+        // Non-labs frontend: `--device` parses but cannot be lowered.
+        return Err(general(
+            "device feature is only supported in Dockerfile frontend 1.14.0-labs or later",
+        ));
+    }
     let d = &mut states[i];
     let env = d.state.env.clone();
     let mut raw = Lexer::new(ctx.lexer.escape);
