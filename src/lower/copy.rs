@@ -265,9 +265,9 @@ pub fn dispatch_copy(
     let d = &mut states[i];
     if p.link && chmod.is_empty() {
         let pg_id = format!("dfc-pg-{}", d.cmd_index);
-        d.cmd_index -= 1;
+        d.cmd_index = d.cmd_index.saturating_sub(1);
         let pg_name2 = prefix_command(d, &name);
-        d.cmd_index -= 1;
+        d.cmd_index = d.cmd_index.saturating_sub(1);
         let link_name = prefix_command(d, &format!("LINK {name}"));
         let copy_out = ops::file(
             graph,
