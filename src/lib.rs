@@ -7,6 +7,7 @@
 pub mod ast;
 pub mod cli;
 pub mod lint;
+pub mod lower;
 pub mod shell;
 pub mod syntax;
 

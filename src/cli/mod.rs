@@ -1,6 +1,8 @@
 //! The `dfc` command line: argument parsing, reading inputs, rendering errors once, and
 //! mapping outcomes to exit statuses. The work itself is the library's.
 
+mod compile_cmd;
+mod dump_cmd;
 mod lint_cmd;
 mod parse_cmd;
 pub mod render;
@@ -48,6 +50,10 @@ enum Command {
     Parse(parse_cmd::ParseArgs),
     /// Check Dockerfiles with BuildKit's build checks.
     Lint(lint_cmd::LintArgs),
+    /// Compile a Dockerfile to BuildKit LLB.
+    Compile(compile_cmd::CompileArgs),
+    /// Print an LLB Definition as dump-llb JSON lines or a Graphviz graph.
+    Dump(dump_cmd::DumpArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -67,6 +73,8 @@ pub fn main() -> ExitCode {
     let status = match cli.command {
         Command::Parse(args) => parse_cmd::run(args),
         Command::Lint(args) => lint_cmd::run(args),
+        Command::Compile(args) => compile_cmd::run(args),
+        Command::Dump(args) => dump_cmd::run(args),
     };
     status.into()
 }
@@ -75,6 +83,19 @@ pub fn main() -> ExitCode {
 pub(crate) fn emit(text: &str) -> Status {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Status::Clean,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Status::Clean,
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            Status::Failure
+        }
+    }
+}
+
+/// Writes binary output to stdout; a closed pipe is not an error.
+pub(crate) fn emit_bytes(bytes: &[u8]) -> Status {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
         Ok(()) => Status::Clean,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Status::Clean,
         Err(e) => {

@@ -1,0 +1,143 @@
+//! `dfc compile`: a Dockerfile to BuildKit LLB (`pb.Definition` bytes), with the image
+//! config in-band and optionally written to a file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use crate::lower::{
+    compile, dockerignore, CompileOptions, ImageResolver, LayoutResolver, Platform, ResolveError,
+    ResolvedImage,
+};
+
+use super::render::{read_input, report, Input};
+use super::Status;
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// The build context directory (its `.dockerignore` is read).
+    #[arg(default_value = ".")]
+    context: PathBuf,
+    /// The Dockerfile (default: CONTEXT/Dockerfile); - for standard input.
+    #[arg(short = 'f', long = "file")]
+    file: Option<PathBuf>,
+    /// The stage to build (default: the last one).
+    #[arg(long)]
+    target: Option<String>,
+    /// A build argument, KEY=VALUE (repeatable).
+    #[arg(long = "build-arg", value_name = "KEY=VALUE")]
+    build_args: Vec<String>,
+    /// The target platform (default: linux/amd64).
+    #[arg(long)]
+    platform: Option<String>,
+    /// Resolve every image from this OCI image layout instead of a registry.
+    #[arg(long = "oci-layout", value_name = "DIR")]
+    oci_layout: Option<PathBuf>,
+    /// Also write the image config JSON to FILE.
+    #[arg(long = "image-config", value_name = "FILE")]
+    image_config: Option<PathBuf>,
+    /// Write the Definition to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// Used when no image source is configured: every image is an error naming it.
+struct NoResolver;
+
+impl ImageResolver for NoResolver {
+    fn resolve(&self, reference: &str, _: &Platform) -> Result<ResolvedImage, ResolveError> {
+        Err(ResolveError::Failed {
+            reference: reference.to_string(),
+            message: "no image source configured (registry access is not built into this dfc yet; pass --oci-layout DIR)".into(),
+        })
+    }
+}
+
+pub fn run(args: CompileArgs) -> Status {
+    let file = args
+        .file
+        .clone()
+        .unwrap_or_else(|| args.context.join("Dockerfile"));
+    let input = match read_input(&file) {
+        Ok(i) => i,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return Status::Failure;
+        }
+    };
+    let opts = match options(&args, &file) {
+        Ok(o) => o,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return Status::Failure;
+        }
+    };
+    let resolver: Box<dyn ImageResolver> = match &args.oci_layout {
+        Some(dir) => Box::new(LayoutResolver::new(dir)),
+        None => Box::new(NoResolver),
+    };
+    let compiled = match compile(&input.text, &opts, resolver.as_ref()) {
+        Ok(c) => c,
+        Err(e) => return fail(&input, e),
+    };
+    if let Some(path) = &args.image_config {
+        let mut json = compiled.image.to_json();
+        json.push('\n');
+        if let Err(e) = std::fs::write(path, json) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return Status::Failure;
+        }
+    }
+    let bytes = llb_schema::encode_definition(&compiled.definition_with_config());
+    match &args.output {
+        Some(path) => match std::fs::write(path, &bytes) {
+            Ok(()) => Status::Clean,
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                Status::Failure
+            }
+        },
+        None => super::emit_bytes(&bytes),
+    }
+}
+
+fn fail(input: &Input, e: crate::lower::LowerError) -> Status {
+    report(input, e);
+    Status::Failure
+}
+
+fn options(args: &CompileArgs, file: &Path) -> Result<CompileOptions, String> {
+    let mut build_args = BTreeMap::new();
+    for kv in &args.build_args {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| format!("--build-arg {kv}: expected KEY=VALUE"))?;
+        build_args.insert(k.to_string(), v.to_string());
+    }
+    let platform = args
+        .platform
+        .as_deref()
+        .map(Platform::parse)
+        .transpose()
+        .map_err(|e| format!("--platform: {e}"))?;
+    // `<Dockerfile>.dockerignore` next to the Dockerfile wins over CONTEXT/.dockerignore.
+    let mut candidates = Vec::new();
+    if file.as_os_str() != "-" {
+        let mut own = file.as_os_str().to_owned();
+        own.push(".dockerignore");
+        candidates.push(PathBuf::from(own));
+    }
+    candidates.push(args.context.join(".dockerignore"));
+    let dockerignore = candidates
+        .iter()
+        .find_map(|p| std::fs::read(p).ok())
+        .map(|b| dockerignore::parse(&String::from_utf8_lossy(&b)))
+        .unwrap_or_default();
+    Ok(CompileOptions {
+        target: args.target.clone(),
+        build_args,
+        platform,
+        dockerignore,
+    })
+}
