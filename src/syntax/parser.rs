@@ -94,9 +94,12 @@ impl<'s> Driver<'s> {
             if !self.src[self.pos..].trim_start().starts_with('#') {
                 return;
             }
-            let Some(pair) = self.try_rule(Rule::directive) else {
+            let Some(pair) = self.try_rule(Rule::directive_probe) else {
                 return;
             };
+            if pair.as_rule() != Rule::directive {
+                return;
+            }
             let base = self.pos;
             let mut name = String::new();
             let mut value = String::new();
