@@ -82,6 +82,16 @@ pub enum SyntaxError {
         span: Span,
     },
 
+    #[error("this line could not be read")]
+    #[diagnostic(
+        code(dfc::syntax::unreadable),
+        help("the parser hit one of its own limits here; please report this Dockerfile")
+    )]
+    Unreadable {
+        #[label("here")]
+        span: Span,
+    },
+
     #[error("{message}")]
     #[diagnostic(code(dfc::syntax::heredoc))]
     Heredoc {
@@ -101,6 +111,7 @@ impl SyntaxError {
             | SyntaxError::MissingEquals { span, .. }
             | SyntaxError::JsonNotStrings { span }
             | SyntaxError::UnterminatedHeredoc { span, .. }
+            | SyntaxError::Unreadable { span }
             | SyntaxError::Heredoc { span, .. } => *span,
         }
     }

@@ -173,11 +173,20 @@ impl<'s> Driver<'s> {
             };
             let base = self.pos;
             let Ok(pairs) = DockerfileGrammar::parse(rule, &self.src[base..]) else {
-                // The grammar reads any line as some item; failing here is a bug in it.
-                // Skip the line rather than loop.
-                self.pos = self.src[base..]
+                // The grammar reads any line as some item, so only a limit of the parser
+                // itself ends up here. Whole-text mode retries item by item; an item that
+                // still fails is reported and skipped.
+                if whole {
+                    restarts = WHOLE_TEXT_RESTARTS;
+                    continue;
+                }
+                let end = self.src[base..]
                     .find('\n')
                     .map_or(self.src.len(), |i| base + i + 1);
+                self.errors.push(SyntaxError::Unreadable {
+                    span: self.line_span(base, end),
+                });
+                self.pos = end;
                 continue;
             };
             for pair in pairs {
@@ -447,4 +456,29 @@ fn raw(text: &str, start: usize, end: usize) -> RawArg {
 fn can_contain_heredoc(node: &Node) -> bool {
     let n = node.sub.as_deref().unwrap_or(node);
     matches!(n.name().as_str(), "run" | "copy" | "add") && !n.json
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    /// Continuation lines are a loop in the grammar: a very long instruction neither
+    /// exhausts the parser's stack nor makes it skip lines.
+    #[test]
+    fn very_long_instructions_are_one_node() {
+        let mut src = String::from("FROM a\nRUN echo \\\n");
+        for i in 0..50_000 {
+            src.push_str(&format!("  x{i} \\\n  # comment {i}\n"));
+        }
+        src.push_str("  end\nUSER me\n");
+        let p = parse(&src);
+        assert!(p.errors.is_empty(), "{:?}", p.errors.first());
+        assert_eq!(p.file.nodes.len(), 3);
+        let run = &p.file.nodes[1].args[0].value;
+        assert!(
+            run.starts_with("echo   x0   x1 ") && run.ends_with("x49999   end"),
+            "{}",
+            &run[run.len() - 40..]
+        );
+    }
 }
