@@ -90,7 +90,11 @@ impl Out<'_, '_> {
         if self.pragmas.ignores(rule.code, instr.span.start) {
             return;
         }
-        let finding = Finding::new(span, instr.span, rule.summary.to_string(), label);
+        let finding =
+            Finding::new(span, instr.span, rule.summary.to_string(), label).help(format!(
+                "`dfc lint --explain {}` shows what to write instead",
+                rule.code
+            ));
         self.sink.report(&self.config, rule, finding);
     }
 }
