@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use dfc::lint::{lint, Context, Options};
+use dfc::lint::{lint, rule, Context, Options};
 use dfc::syntax::LineIndex;
 
 #[derive(Default)]
@@ -46,6 +46,7 @@ fn ours(dir: &Path) -> Vec<(String, u32)> {
     report
         .diagnostics
         .iter()
+        .filter(|d| rule::find(d.code).is_some_and(|r| r.origin == rule::Origin::BuildKit))
         .map(|d| (d.code.to_string(), d.instruction_line(&index)))
         .collect()
 }

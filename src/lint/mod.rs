@@ -1,5 +1,5 @@
-//! `dfc lint`: BuildKit's build checks (and, in time, hadolint's rules) over a
-//! Dockerfile, with exact spans.
+//! `dfc lint`: BuildKit's build checks and hadolint's `DL` rules over a Dockerfile, with
+//! exact spans.
 //!
 //! [`lint`] reads the text with [`crate::syntax`] and [`crate::ast`], runs the checks of
 //! every rule in [`rule::RULES`] that the configuration selects, and returns the sorted
@@ -9,6 +9,7 @@
 pub mod buildkit;
 pub mod config;
 pub mod diagnostic;
+pub mod hadolint;
 pub mod output;
 pub mod rule;
 pub mod rules;
@@ -93,6 +94,7 @@ pub fn lint(source: &str, options: &Options, context: &Context) -> Report {
         ignore: context.dockerignore.as_ref(),
     };
     let result = buildkit::run(&input, &mut sink, &base);
+    hadolint::run(source, &parsed.file, &mut sink);
     let is_parse_error = !ast_errors.is_empty();
     report.error = match result {
         Err(message) => Some(LintError {

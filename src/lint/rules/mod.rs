@@ -2,3 +2,4 @@
 //! documentation `dfc lint --explain` prints) and its check.
 
 pub mod buildkit;
+pub mod hadolint;

@@ -1,0 +1,616 @@
+//! A small POSIX/bash shell reader for the rules that look inside `RUN` scripts.
+//!
+//! It reads a script the way a shell tokenizes it (quotes, escapes, `$(…)`, backticks,
+//! `${…}`, `$((…))`, comments, redirections, here-documents, control operators, reserved
+//! words) and returns the simple commands it contains, nested ones (inside `$(…)`,
+//! backticks, subshells, `if`/`for`/`while`/`case` bodies) included, plus whether any
+//! pipe `|` occurs. Each word is given in hadolint's "simplified" form: quotes removed,
+//! every expansion written `${…}`. This is what hadolint extracts from ShellCheck's AST
+//! (`Hadolint.Shell`); a full AST is not needed by any rule.
+//!
+//! Why our own reader and not a crate: `brush-parser` (bash, maintained, ~50 s cold build
+//! on 2 cores) returns words as raw text that still need quote removal and expansion
+//! parsing; `conch-parser` is unmaintained since 2019; `yash-syntax` is built around
+//! async I/O; `tree-sitter-bash` needs a C toolchain and yields an untyped CST. The rules
+//! need only commands and words, which a tokenizer reads exactly.
+//!
+//! What it does not do: expand anything, or report syntax errors (an unterminated quote
+//! ends at the end of the script, as far as the rules are concerned).
+
+/// One word of a command, simplified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    pub text: String,
+    /// Position of the word in its command (hadolint's token id order).
+    pub id: usize,
+}
+
+/// A simple command: its name and its arguments (the words after the name).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Command {
+    pub name: String,
+    pub args: Vec<Part>,
+    /// `-abc` gives `a`, `b`, `c`; `--name=value` gives `name` (hadolint's `getAllFlags`).
+    pub flags: Vec<Part>,
+}
+
+/// What the rules read from one script.
+#[derive(Clone, Debug, Default)]
+pub struct Script {
+    pub original: String,
+    pub commands: Vec<Command>,
+    /// A `|` or `|&` pipe occurs somewhere.
+    pub has_pipes: bool,
+}
+
+/// Reads `text` as a shell script.
+pub fn parse(text: &str) -> Script {
+    let chars: Vec<char> = text.chars().collect();
+    let mut reader = Reader {
+        chars: &chars,
+        pos: 0,
+        commands: Vec::new(),
+        has_pipes: false,
+        heredocs: Vec::new(),
+    };
+    reader.list(None);
+    Script {
+        original: text.to_string(),
+        commands: reader.commands,
+        has_pipes: reader.has_pipes,
+    }
+}
+
+/// A word as read: its simplified text, whether it is a plain literal (no expansion),
+/// and its raw start (for recognising assignments and reserved words).
+struct Word {
+    text: String,
+    literal: bool,
+    raw: String,
+}
+
+enum Token {
+    Word(Word),
+    /// `;`, `&`, `&&`, `||`, newline, `;;` and the like: ends a command.
+    Separator,
+    Pipe,
+    Open,
+    Close,
+    End,
+}
+
+struct Reader<'a> {
+    chars: &'a [char],
+    pos: usize,
+    commands: Vec<Command>,
+    has_pipes: bool,
+    /// Here-document delimiters waiting for the next newline: (delimiter, strip tabs).
+    heredocs: Vec<(String, bool)>,
+}
+
+const RESERVED: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "{", "}", "!", "time",
+    "esac", "function",
+];
+
+impl Reader<'_> {
+    fn peek(&self, ahead: usize) -> Option<char> {
+        self.chars.get(self.pos + ahead).copied()
+    }
+
+    /// Reads commands until `close` (a `)` or a backtick) or the end.
+    fn list(&mut self, close: Option<char>) {
+        let mut words: Vec<Word> = Vec::new();
+        // After `for`/`select`/`case`: words up to the next separator are not a command.
+        let mut skipping_header = false;
+        let mut in_case = 0usize;
+        let mut case_pattern = false;
+        loop {
+            let token = self.token(close);
+            match token {
+                Token::Word(w) => {
+                    if words.is_empty() && !skipping_header {
+                        if case_pattern {
+                            if w.literal && w.raw == "esac" {
+                                in_case = in_case.saturating_sub(1);
+                                case_pattern = false;
+                            }
+                            continue;
+                        }
+                        if w.literal && RESERVED.contains(&w.raw.as_str()) {
+                            if w.raw == "esac" {
+                                in_case = in_case.saturating_sub(1);
+                            }
+                            continue;
+                        }
+                        if w.literal && matches!(w.raw.as_str(), "for" | "select" | "case") {
+                            if w.raw == "case" {
+                                in_case += 1;
+                            }
+                            skipping_header = true;
+                            continue;
+                        }
+                    }
+                    if skipping_header {
+                        if in_case > 0 && w.literal && w.raw == "in" {
+                            skipping_header = false;
+                            case_pattern = true;
+                        }
+                        continue;
+                    }
+                    words.push(w);
+                }
+                Token::Separator | Token::Pipe => {
+                    // In `case x in a|b)`, `|` separates patterns.
+                    if matches!(token, Token::Pipe) && !case_pattern {
+                        self.has_pipes = true;
+                    }
+                    if !case_pattern {
+                        self.finish(&mut words);
+                    }
+                    skipping_header = false;
+                }
+                Token::Open => {
+                    // `name()` starts a function definition; otherwise a subshell.
+                    if words.len() == 1 && self.peek(0) == Some(')') {
+                        self.pos += 1;
+                        words.clear();
+                    }
+                    self.finish(&mut words);
+                }
+                Token::Close => {
+                    if case_pattern {
+                        case_pattern = false;
+                        words.clear();
+                        continue;
+                    }
+                    self.finish(&mut words);
+                }
+                Token::End => {
+                    self.finish(&mut words);
+                    return;
+                }
+            }
+            if in_case > 0 && !case_pattern && self.after_double_semicolon() {
+                case_pattern = true;
+            }
+        }
+    }
+
+    /// Whether the last separator read was `;;` (back to reading a `case` pattern).
+    fn after_double_semicolon(&self) -> bool {
+        self.pos >= 2 && self.chars[self.pos - 1] == ';' && self.chars[self.pos - 2] == ';'
+    }
+
+    fn finish(&mut self, words: &mut Vec<Word>) {
+        let all = std::mem::take(words);
+        let Some(first) = all.iter().position(|w| !is_assignment(&w.raw)) else {
+            return;
+        };
+        let mut rest = all.into_iter().skip(first);
+        let head = rest.next().expect("position found");
+        let args: Vec<Part> = rest
+            .enumerate()
+            .map(|(id, w)| Part { text: w.text, id })
+            .collect();
+        if !head.literal {
+            return;
+        }
+        let name = effective_name(&head.text, &args);
+        let flags = all_flags(&args);
+        self.commands.push(Command { name, args, flags });
+    }
+
+    fn skip_blanks(&mut self) {
+        while let Some(c) = self.peek(0) {
+            if c == ' ' || c == '\t' || c == '\r' {
+                self.pos += 1;
+            } else if c == '\\' && self.peek(1) == Some('\n') {
+                self.pos += 2;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn token(&mut self, close: Option<char>) -> Token {
+        self.skip_blanks();
+        let Some(c) = self.peek(0) else {
+            return Token::End;
+        };
+        if Some(c) == close {
+            self.pos += 1;
+            return Token::End;
+        }
+        match c {
+            '#' => {
+                while self.peek(0).is_some_and(|c| c != '\n') {
+                    self.pos += 1;
+                }
+                self.token(close)
+            }
+            '\n' => {
+                self.pos += 1;
+                self.read_heredoc_bodies();
+                Token::Separator
+            }
+            ';' | '&' => {
+                self.pos += 1;
+                if matches!(self.peek(0), Some(';' | '&')) {
+                    self.pos += 1;
+                }
+                Token::Separator
+            }
+            '|' => {
+                self.pos += 1;
+                match self.peek(0) {
+                    Some('|') => {
+                        self.pos += 1;
+                        Token::Separator
+                    }
+                    Some('&') => {
+                        self.pos += 1;
+                        Token::Pipe
+                    }
+                    _ => Token::Pipe,
+                }
+            }
+            '(' => {
+                self.pos += 1;
+                if self.peek(0) == Some('(') {
+                    // `(( arithmetic ))`: not a command.
+                    self.skip_balanced('(', ')');
+                    return Token::Separator;
+                }
+                Token::Open
+            }
+            ')' => {
+                self.pos += 1;
+                Token::Close
+            }
+            '<' | '>' => {
+                self.redirection();
+                self.token(close)
+            }
+            _ => {
+                if c.is_ascii_digit() {
+                    let mut end = self.pos;
+                    while self.chars.get(end).is_some_and(|c| c.is_ascii_digit()) {
+                        end += 1;
+                    }
+                    if matches!(self.chars.get(end), Some('<' | '>')) {
+                        self.pos = end;
+                        self.redirection();
+                        return self.token(close);
+                    }
+                }
+                Token::Word(self.word(close))
+            }
+        }
+    }
+
+    /// Reads a redirection operator and its target word (dropped).
+    fn redirection(&mut self) {
+        let first = self.chars[self.pos];
+        self.pos += 1;
+        if first == '<' && self.peek(0) == Some('<') {
+            self.pos += 1;
+            if self.peek(0) == Some('<') {
+                self.pos += 1;
+                self.skip_blanks();
+                self.word(None);
+                return;
+            }
+            let strip = self.peek(0) == Some('-');
+            if strip {
+                self.pos += 1;
+            }
+            self.skip_blanks();
+            let delimiter = self.word(None);
+            self.heredocs.push((delimiter.text, strip));
+            return;
+        }
+        if matches!(self.peek(0), Some('>' | '&' | '|')) {
+            self.pos += 1;
+        }
+        if first == '<' && self.peek(0) == Some('>') {
+            self.pos += 1;
+        }
+        self.skip_blanks();
+        if self
+            .peek(0)
+            .is_some_and(|c| !matches!(c, '\n' | ';' | '&' | '|' | '(' | ')'))
+        {
+            self.word(None);
+        }
+    }
+
+    /// Skips the bodies of the here-documents opened on the line just ended.
+    fn read_heredoc_bodies(&mut self) {
+        for (delimiter, strip) in std::mem::take(&mut self.heredocs) {
+            while self.pos < self.chars.len() {
+                let start = self.pos;
+                while self.peek(0).is_some_and(|c| c != '\n') {
+                    self.pos += 1;
+                }
+                let line: String = self.chars[start..self.pos].iter().collect();
+                if self.peek(0) == Some('\n') {
+                    self.pos += 1;
+                }
+                let line = if strip {
+                    line.trim_start_matches('\t')
+                } else {
+                    &line
+                };
+                if line == delimiter {
+                    break;
+                }
+            }
+        }
+    }
+
+    fn word(&mut self, close: Option<char>) -> Word {
+        let start = self.pos;
+        let mut text = String::new();
+        let mut literal = true;
+        while let Some(c) = self.peek(0) {
+            if Some(c) == close
+                || matches!(
+                    c,
+                    ' ' | '\t' | '\r' | '\n' | ';' | '&' | '|' | '<' | '>' | ')'
+                )
+                || (c == '(' && !text.is_empty() && !text.ends_with(['@', '?', '*', '+', '!']))
+                || (c == '(' && text.is_empty())
+            {
+                break;
+            }
+            match c {
+                '\\' => {
+                    self.pos += 1;
+                    match self.peek(0) {
+                        Some('\n') => self.pos += 1,
+                        Some(e) => {
+                            text.push(e);
+                            self.pos += 1;
+                        }
+                        None => {}
+                    }
+                }
+                '\'' => {
+                    self.pos += 1;
+                    while let Some(q) = self.peek(0) {
+                        self.pos += 1;
+                        if q == '\'' {
+                            break;
+                        }
+                        text.push(q);
+                    }
+                }
+                '"' => {
+                    self.pos += 1;
+                    literal &= self.double_quoted(&mut text);
+                }
+                '`' => {
+                    self.pos += 1;
+                    self.list(Some('`'));
+                    text.push_str("${VAR}");
+                    literal = false;
+                }
+                '$' => literal &= self.dollar(&mut text),
+                _ => {
+                    text.push(c);
+                    self.pos += 1;
+                }
+            }
+        }
+        Word {
+            text,
+            literal,
+            raw: self.chars[start..self.pos].iter().collect(),
+        }
+    }
+
+    /// Inside `"…"` (opening quote read). Returns whether the content was literal.
+    fn double_quoted(&mut self, text: &mut String) -> bool {
+        let mut literal = true;
+        while let Some(c) = self.peek(0) {
+            match c {
+                '"' => {
+                    self.pos += 1;
+                    break;
+                }
+                '\\' => {
+                    self.pos += 1;
+                    match self.peek(0) {
+                        Some('\n') => self.pos += 1,
+                        Some(e @ ('$' | '`' | '"' | '\\')) => {
+                            text.push(e);
+                            self.pos += 1;
+                        }
+                        _ => text.push('\\'),
+                    }
+                }
+                '`' => {
+                    self.pos += 1;
+                    self.list(Some('`'));
+                    text.push_str("${VAR}");
+                    literal = false;
+                }
+                '$' => literal &= self.dollar(text),
+                _ => {
+                    text.push(c);
+                    self.pos += 1;
+                }
+            }
+        }
+        literal
+    }
+
+    /// At a `$`: reads an expansion. Returns whether it was a plain `$` (literal).
+    fn dollar(&mut self, text: &mut String) -> bool {
+        self.pos += 1;
+        match self.peek(0) {
+            Some('(') if self.peek(1) == Some('(') => {
+                self.skip_balanced('(', ')');
+                text.push_str("${VAR}");
+            }
+            Some('(') => {
+                self.pos += 1;
+                let before = self.commands.len();
+                self.list(Some(')'));
+                let inner: Vec<String> = self.commands[before..]
+                    .iter()
+                    .map(|c| {
+                        let mut words = vec![c.name.clone()];
+                        words.extend(c.args.iter().map(|a| a.text.clone()));
+                        words.concat()
+                    })
+                    .collect();
+                text.push_str("${");
+                text.push_str(&inner.concat());
+                text.push('}');
+            }
+            Some('{') => {
+                let start = self.pos + 1;
+                self.skip_balanced('{', '}');
+                let end = self.pos.saturating_sub(1).max(start);
+                text.push_str("${");
+                text.extend(&self.chars[start..end]);
+                text.push('}');
+            }
+            Some('\'') => {
+                self.pos += 1;
+                while let Some(q) = self.peek(0) {
+                    self.pos += 1;
+                    match q {
+                        '\'' => break,
+                        '\\' => {
+                            if let Some(e) = self.peek(0) {
+                                text.push('\\');
+                                text.push(e);
+                                self.pos += 1;
+                            }
+                        }
+                        _ => text.push(q),
+                    }
+                }
+                return true;
+            }
+            Some(c) if c.is_ascii_alphabetic() || c == '_' => {
+                let start = self.pos;
+                while self
+                    .peek(0)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    self.pos += 1;
+                }
+                text.push_str("${");
+                text.extend(&self.chars[start..self.pos]);
+                text.push('}');
+            }
+            Some(c) if c.is_ascii_digit() || "@*#?$!-".contains(c) => {
+                self.pos += 1;
+                text.push_str("${");
+                text.push(c);
+                text.push('}');
+            }
+            _ => {
+                text.push('$');
+                return true;
+            }
+        }
+        false
+    }
+
+    /// At `open`: skips to just after its matching `close`, minding quotes.
+    fn skip_balanced(&mut self, open: char, close: char) {
+        let mut depth = 0usize;
+        while let Some(c) = self.peek(0) {
+            self.pos += 1;
+            match c {
+                '\\' => self.pos += 1,
+                '\'' if open == '{' => {
+                    while self.peek(0).is_some_and(|q| q != '\'') {
+                        self.pos += 1;
+                    }
+                    self.pos += 1;
+                }
+                '"' => {
+                    let mut ignored = String::new();
+                    self.double_quoted(&mut ignored);
+                }
+                c if c == open => depth += 1,
+                c if c == close => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.pos = self.pos.min(self.chars.len());
+    }
+}
+
+/// `NAME=…`, `NAME+=…` or `NAME[i]=…` as written.
+fn is_assignment(raw: &str) -> bool {
+    let Some(eq) = raw.find('=') else {
+        return false;
+    };
+    let name = raw[..eq].trim_end_matches('+');
+    let name = name.split('[').next().unwrap_or("");
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// ShellCheck's `getCommandName`: `busybox`, `builtin`, `command`, `run` and `exec`
+/// name the command that follows them.
+fn effective_name(head: &str, args: &[Part]) -> String {
+    let next = match head {
+        "busybox" | "builtin" | "command" | "run" => args.first(),
+        "exec" => {
+            // `exec [-cl] [-a name] command`
+            let mut k = 0;
+            while args.get(k).is_some_and(|a| a.text.starts_with('-')) {
+                k += if args[k].text.ends_with('a') { 2 } else { 1 };
+            }
+            args.get(k)
+        }
+        _ => None,
+    };
+    match next {
+        Some(a) if !a.text.starts_with('-') => a.text.clone(),
+        _ => head.to_string(),
+    }
+}
+
+fn all_flags(args: &[Part]) -> Vec<Part> {
+    let mut flags = Vec::new();
+    for a in args {
+        let t = a.text.as_str();
+        if t == "--" || t == "-" {
+            continue;
+        }
+        if let Some(long) = t.strip_prefix("--") {
+            let name = long.split('=').next().unwrap_or("");
+            flags.push(Part {
+                text: name.to_string(),
+                id: a.id,
+            });
+        } else if let Some(short) = t.strip_prefix('-') {
+            for c in short.chars() {
+                flags.push(Part {
+                    text: c.to_string(),
+                    id: a.id,
+                });
+            }
+        }
+    }
+    flags
+}
+
+#[cfg(test)]
+#[path = "shell_tests.rs"]
+mod tests;

@@ -1,0 +1,62 @@
+//! DL3008: Flags `apt-get install` of a package without a pinned version (`pkg=1.2.3`); a path or a `.deb` file counts as pinned.
+
+use crate::lint::hadolint::{shell::Script, File, Out};
+use crate::lint::rules::hadolint::hadolint_rule;
+
+pub const RULE: crate::lint::rule::Rule = hadolint_rule!(
+    "DL3008",
+    Warning,
+    "Pin versions in apt get install. Instead of `apt-get install <package>` use `apt-get install <package>=<version>`",
+    DOC
+);
+
+const DOC: &str = "\
+## What it does
+Flags `apt-get install` of a package without a pinned version (`pkg=1.2.3`); a path or a `.deb` file counts as pinned.
+
+## Why is this bad?
+Unpinned packages make builds that change without the Dockerfile changing, and can break
+when a new version is published.
+
+## Example
+```dockerfile
+FROM debian:12
+RUN apt-get update && apt-get install -y curl
+```
+
+## Use instead
+```dockerfile
+FROM debian:12
+RUN apt-get update && apt-get install -y curl=7.88.1-10+deb12u5
+```
+";
+
+pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
+    for (i, script) in file.runs(true) {
+        if apt_get_packages(script)
+            .iter()
+            .any(|p| !(p.contains('=') || p.contains('/') || p.ends_with(".deb")))
+        {
+            out.report(&RULE, i, i.rest(), "unpinned apt-get package");
+        }
+    }
+}
+
+/// The packages of every `apt-get install` (values of `-t`/`--target-release` dropped).
+fn apt_get_packages(script: &Script) -> Vec<String> {
+    let mut out = Vec::new();
+    for cmd in script
+        .commands
+        .iter()
+        .filter(|c| c.is("apt-get", "install"))
+    {
+        let cmd = cmd.drop_flag_arg(&["t", "target-release"]);
+        out.extend(
+            cmd.args_no_flags()
+                .into_iter()
+                .filter(|a| *a != "install")
+                .map(str::to_string),
+        );
+    }
+    out
+}

@@ -1,0 +1,94 @@
+//! hadolint's `DL` rules, under hadolint's codes and with its messages. The engine in
+//! [`crate::lint::hadolint`] parses the file and RUN scripts once; each file here holds one
+//! rule: its description, documentation and check over the whole file.
+
+use crate::lint::hadolint::{File, Out};
+
+pub mod dl3000;
+pub mod dl3001;
+pub mod dl3002;
+pub mod dl3003;
+pub mod dl3004;
+pub mod dl3006;
+pub mod dl3007;
+pub mod dl3008;
+pub mod dl3009;
+pub mod dl3013;
+pub mod dl3014;
+pub mod dl3015;
+pub mod dl3016;
+pub mod dl3018;
+pub mod dl3019;
+pub mod dl3025;
+pub mod dl3027;
+pub mod dl3028;
+pub mod dl3041;
+pub mod dl3042;
+pub mod dl3045;
+pub mod dl3047;
+pub mod dl3059;
+pub mod dl3062;
+pub mod dl3065;
+pub mod dl3066;
+pub mod dl3067;
+pub mod dl4000;
+pub mod dl4001;
+pub mod dl4003;
+pub mod dl4004;
+pub mod dl4006;
+
+/// Shorthand for the rule constants: code, severity, message, documentation.
+macro_rules! hadolint_rule {
+    ($code:literal, $severity:ident, $message:expr, $doc:expr) => {
+        crate::lint::rule::Rule {
+            code: $code,
+            origin: crate::lint::rule::Origin::Hadolint,
+            severity: crate::lint::diagnostic::Severity::$severity,
+            summary: $message,
+            url: concat!("https://github.com/hadolint/hadolint/wiki/", $code),
+            experimental: false,
+            fixable: crate::lint::rule::Fixable::No,
+            doc: $doc,
+        }
+    };
+}
+pub(crate) use hadolint_rule;
+
+/// A rule's check over a whole file.
+pub type Check = fn(&File<'_>, &mut Out<'_, '_>);
+
+/// Every hadolint rule: description and check, in code order.
+pub static RULES: &[(&crate::lint::rule::Rule, Check)] = &[
+    (&dl3000::RULE, dl3000::check),
+    (&dl3001::RULE, dl3001::check),
+    (&dl3002::RULE, dl3002::check),
+    (&dl3003::RULE, dl3003::check),
+    (&dl3004::RULE, dl3004::check),
+    (&dl3006::RULE, dl3006::check),
+    (&dl3007::RULE, dl3007::check),
+    (&dl3008::RULE, dl3008::check),
+    (&dl3009::RULE, dl3009::check),
+    (&dl3013::RULE, dl3013::check),
+    (&dl3014::RULE, dl3014::check),
+    (&dl3015::RULE, dl3015::check),
+    (&dl3016::RULE, dl3016::check),
+    (&dl3018::RULE, dl3018::check),
+    (&dl3019::RULE, dl3019::check),
+    (&dl3025::RULE, dl3025::check),
+    (&dl3027::RULE, dl3027::check),
+    (&dl3028::RULE, dl3028::check),
+    (&dl3041::RULE, dl3041::check),
+    (&dl3042::RULE, dl3042::check),
+    (&dl3045::RULE, dl3045::check),
+    (&dl3047::RULE, dl3047::check),
+    (&dl3059::RULE, dl3059::check),
+    (&dl3062::RULE, dl3062::check),
+    (&dl3065::RULE, dl3065::check),
+    (&dl3066::RULE, dl3066::check),
+    (&dl3067::RULE, dl3067::check),
+    (&dl4000::RULE, dl4000::check),
+    (&dl4001::RULE, dl4001::check),
+    (&dl4003::RULE, dl4003::check),
+    (&dl4004::RULE, dl4004::check),
+    (&dl4006::RULE, dl4006::check),
+];

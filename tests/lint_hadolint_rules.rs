@@ -1,0 +1,109 @@
+//! Every hadolint rule on its own documentation: the "Example" block triggers the rule,
+//! the "Use instead" block does not, and the rendered human output of the example is an
+//! insta snapshot (`snapshots/lint__<code>.snap`), so reviewing a snapshot is reviewing
+//! what users see. Also: the `# hadolint ignore=` pragmas, end to end.
+
+use std::path::Path;
+
+use dfc::lint::output::{human_plain, FileReport};
+use dfc::lint::rule::{Origin, RULES};
+use dfc::lint::{lint, Context, Options};
+
+/// The `dockerfile` code blocks of a rule's documentation, in order.
+fn blocks(doc: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for line in doc.lines() {
+        match (&mut current, line.trim()) {
+            (None, "```dockerfile") => current = Some(String::new()),
+            (Some(b), "```") => {
+                out.push(std::mem::take(b));
+                current = None;
+            }
+            (Some(b), _) => {
+                b.push_str(line);
+                b.push('\n');
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn only(code: &str) -> Options {
+    Options {
+        select: Some([code.to_string()].into_iter().collect()),
+        ..Options::default()
+    }
+}
+
+#[test]
+fn each_rule_fires_on_its_example_and_not_on_the_fix() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    for rule in RULES.iter().filter(|r| r.origin == Origin::Hadolint) {
+        let examples = blocks(rule.doc);
+        assert_eq!(examples.len(), 2, "{}: an example and a fix", rule.code);
+        let bad = lint(&examples[0], &only(rule.code), &Context::default());
+        assert!(
+            bad.diagnostics.iter().any(|d| d.code == rule.code),
+            "{} does not fire on its example",
+            rule.code
+        );
+        let good = lint(&examples[1], &only(rule.code), &Context::default());
+        assert!(
+            good.diagnostics.is_empty(),
+            "{} fires on its fix: {:?}",
+            rule.code,
+            good.diagnostics
+        );
+        let shown = human_plain(&[FileReport {
+            path: "Dockerfile",
+            source: &examples[0],
+            diagnostics: &bad.diagnostics,
+        }]);
+        settings.bind(|| insta::assert_snapshot!(format!("lint__{}", rule.code), shown));
+    }
+}
+
+#[test]
+fn ignore_pragmas_silence_the_next_instruction_or_the_file() {
+    let text = "FROM debian:12\n\
+                # hadolint ignore=DL3008, DL3015\n\
+                RUN apt-get install -y curl\n\
+                RUN apt-get install -y wget\n";
+    let codes = |t: &str| -> Vec<(String, u32)> {
+        let r = lint(t, &Options::default(), &Context::default());
+        let index = dfc::syntax::LineIndex::new(t);
+        r.diagnostics
+            .iter()
+            .filter(|d| d.code.starts_with("DL"))
+            .map(|d| (d.code.to_string(), d.instruction_line(&index)))
+            .collect()
+    };
+    let found = codes(text);
+    assert!(!found.contains(&("DL3008".into(), 3)));
+    assert!(!found.contains(&("DL3015".into(), 3)));
+    assert!(found.contains(&("DL3008".into(), 4)));
+    assert!(found.contains(&("DL3015".into(), 4)));
+    // Not directly above: no effect.
+    let apart = "FROM debian:12\n# hadolint ignore=DL3008\n\nRUN apt-get install -y curl\n";
+    assert!(codes(apart).contains(&("DL3008".into(), 4)));
+    let global = "# hadolint global ignore=DL3008\nFROM debian:12\nRUN apt-get install -y a\n";
+    assert!(!codes(global).iter().any(|(c, _)| c == "DL3008"));
+}
+
+#[test]
+fn heredoc_bodies_are_scripts() {
+    let text =
+        "FROM debian:12\nRUN <<EOF\nset -e\ncd /tmp\nEOF\nRUN cat <<EOF > /x\ncd /tmp\nEOF\n";
+    let r = lint(text, &only("DL3003"), &Context::default());
+    let index = dfc::syntax::LineIndex::new(text);
+    let lines: Vec<u32> = r
+        .diagnostics
+        .iter()
+        .map(|d| d.instruction_line(&index))
+        .collect();
+    assert_eq!(lines, [2], "a heredoc fed to `cat` is data, not a script");
+}
