@@ -8,6 +8,7 @@ pub mod ast;
 pub mod cli;
 pub mod lint;
 pub mod lower;
+pub mod registry;
 pub mod shell;
 pub mod syntax;
 

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use crate::lower::{
-    compile, dockerignore, CompileOptions, ImageResolver, LayoutResolver, Platform, ResolveError,
-    ResolvedImage,
+    compile, dockerignore, CompileOptions, ImageResolver, LayoutResolver, Platform,
 };
+use crate::registry::{Credentials, RegistryConfig, RegistryResolver};
 
 use super::render::{read_input, report, Input};
 use super::Status;
@@ -34,24 +34,20 @@ pub struct CompileArgs {
     /// Resolve every image from this OCI image layout instead of a registry.
     #[arg(long = "oci-layout", value_name = "DIR")]
     oci_layout: Option<PathBuf>,
+    /// Registry mirrors and transport settings: buildkitd.toml `[registry."HOST"]` tables
+    /// (`mirrors`, `http`, `insecure`).
+    #[arg(
+        long = "registry-config",
+        value_name = "FILE",
+        conflicts_with = "oci_layout"
+    )]
+    registry_config: Option<PathBuf>,
     /// Also write the image config JSON to FILE.
     #[arg(long = "image-config", value_name = "FILE")]
     image_config: Option<PathBuf>,
     /// Write the Definition to FILE instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
-}
-
-/// Used when no image source is configured: every image is an error naming it.
-struct NoResolver;
-
-impl ImageResolver for NoResolver {
-    fn resolve(&self, reference: &str, _: &Platform) -> Result<ResolvedImage, ResolveError> {
-        Err(ResolveError::Failed {
-            reference: reference.to_string(),
-            message: "no image source configured (registry access is not built into this dfc yet; pass --oci-layout DIR)".into(),
-        })
-    }
 }
 
 pub fn run(args: CompileArgs) -> Status {
@@ -73,9 +69,12 @@ pub fn run(args: CompileArgs) -> Status {
             return Status::Failure;
         }
     };
-    let resolver: Box<dyn ImageResolver> = match &args.oci_layout {
-        Some(dir) => Box::new(LayoutResolver::new(dir)),
-        None => Box::new(NoResolver),
+    let resolver = match resolver(&args) {
+        Ok(r) => r,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return Status::Failure;
+        }
     };
     let compiled = match compile(&input.text, &opts, resolver.as_ref()) {
         Ok(c) => c,
@@ -100,6 +99,20 @@ pub fn run(args: CompileArgs) -> Status {
         },
         None => super::emit_bytes(&bytes),
     }
+}
+
+/// The OCI layout when one is given, else registries (with `~/.docker/config.json`).
+fn resolver(args: &CompileArgs) -> Result<Box<dyn ImageResolver>, String> {
+    if let Some(dir) = &args.oci_layout {
+        return Ok(Box::new(LayoutResolver::new(dir)));
+    }
+    let config = match &args.registry_config {
+        Some(path) => RegistryConfig::load(path).map_err(|e| e.to_string())?,
+        None => RegistryConfig::default(),
+    };
+    let credentials = Credentials::from_environment().map_err(|e| e.to_string())?;
+    let r = RegistryResolver::new(config, credentials).map_err(|e| e.to_string())?;
+    Ok(Box::new(r))
 }
 
 fn fail(input: &Input, e: crate::lower::LowerError) -> Status {
