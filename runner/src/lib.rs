@@ -15,6 +15,7 @@
 pub mod cachekey;
 mod error;
 pub mod exec;
+pub mod export;
 pub mod fsutil;
 pub mod ops;
 pub mod pattern;

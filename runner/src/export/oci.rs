@@ -1,0 +1,241 @@
+//! OCI image layout tarballs (`--output type=oci`): `oci-layout`,
+//! `index.json` (one manifest, named by `org.opencontainers.image.ref.name`
+//! when a name is given) and `blobs/sha256/*`: the gzipped layers, the image
+//! config and the manifest. The config is the caller's (from the build's
+//! in-band metadata) with `rootfs` filled in and history completed so that
+//! every layer has an entry.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+use llb_schema::{digest, Digest};
+use serde_json::{json, Map, Value};
+
+use super::layer::{self, Compression, LayerBlob};
+use super::{io_err, ExportError};
+
+/// One layer: the tree and the tree below it (`None` for the first).
+#[derive(Debug, Clone)]
+pub struct LayerSpec<'a> {
+    /// The snapshot tree after this layer.
+    pub upper: &'a Path,
+    /// The snapshot tree before it.
+    pub lower: Option<&'a Path>,
+    /// History text (`created_by`) for this layer.
+    pub created_by: String,
+}
+
+/// What to export.
+#[derive(Debug, Clone)]
+pub struct ImageRequest<'a> {
+    /// Layers in order, base first.
+    pub layers: Vec<LayerSpec<'a>>,
+    /// The image config (`config`, `architecture`, `os`, `history`, ...).
+    pub config: Value,
+    /// Image name for the index annotation.
+    pub name: Option<String>,
+    /// `SOURCE_DATE_EPOCH`.
+    pub epoch: Option<i64>,
+    /// Layer compression.
+    pub compression: Compression,
+}
+
+/// What was exported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportedImage {
+    /// Digest of the manifest.
+    pub manifest: Digest,
+    /// Digest of the config.
+    pub config: Digest,
+    /// The layers.
+    pub layers: Vec<LayerBlob>,
+}
+
+/// RFC 3339 UTC time of a Unix timestamp.
+pub fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+fn host_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "arm" => "arm",
+        "s390x" => "s390x",
+        "powerpc64" => "ppc64le",
+        "riscv64" => "riscv64",
+        other => other,
+    }
+}
+
+/// Completes the config: platform defaults, `rootfs`, history per layer.
+fn complete_config(
+    mut config: Value,
+    layers: &[LayerBlob],
+    specs: &[LayerSpec<'_>],
+    epoch: Option<i64>,
+) -> Result<Value, ExportError> {
+    let obj: &mut Map<String, Value> = config.as_object_mut().ok_or(ExportError::BadConfig)?;
+    obj.entry("architecture")
+        .or_insert_with(|| json!(host_arch()));
+    obj.entry("os").or_insert_with(|| json!("linux"));
+    obj.insert(
+        "rootfs".into(),
+        json!({"type": "layers", "diff_ids": layers.iter().map(|l| l.diff_id.to_string()).collect::<Vec<_>>()}),
+    );
+    let history = obj
+        .entry("history")
+        .or_insert_with(|| json!([]))
+        .as_array_mut()
+        .ok_or(ExportError::BadConfig)?;
+    let with_layers = history
+        .iter()
+        .filter(|h| {
+            !h.get("empty_layer")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        })
+        .count();
+    for spec in specs.iter().skip(with_layers) {
+        let mut h = Map::new();
+        if let Some(e) = epoch {
+            h.insert("created".into(), json!(rfc3339(e)));
+        }
+        h.insert("created_by".into(), json!(spec.created_by));
+        h.insert("comment".into(), json!("dfc"));
+        history.push(Value::Object(h));
+    }
+    if let Some(e) = epoch {
+        obj.insert("created".into(), json!(rfc3339(e)));
+    }
+    Ok(config)
+}
+
+/// Writes the image as an OCI layout tar to `out`, staging blobs in `tmp`.
+pub fn write_oci_tar(
+    req: &ImageRequest<'_>,
+    tmp: &Path,
+    out: &mut dyn Write,
+) -> Result<ExportedImage, ExportError> {
+    let mut layers = Vec::new();
+    let mut files = Vec::new();
+    for (i, spec) in req.layers.iter().enumerate() {
+        let path = tmp.join(format!("layer-{i}"));
+        let blob = layer::write_layer(spec.upper, spec.lower, req.epoch, req.compression, &path)
+            .map_err(io_err("write layer of", spec.upper))?;
+        files.push((blob.digest, path));
+        layers.push(blob);
+    }
+    let config = complete_config(req.config.clone(), &layers, &req.layers, req.epoch)?;
+    let config_bytes = serde_json::to_vec(&config).map_err(|_| ExportError::BadConfig)?;
+    let config_digest = digest(&config_bytes);
+    let manifest = json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest.to_string(), "size": config_bytes.len()},
+        "layers": layers.iter().map(|l| json!({"mediaType": l.media_type, "digest": l.digest.to_string(), "size": l.size})).collect::<Vec<_>>(),
+    });
+    let manifest_bytes = serde_json::to_vec(&manifest).map_err(|_| ExportError::BadConfig)?;
+    let manifest_digest = digest(&manifest_bytes);
+    let mut desc = json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_digest.to_string(), "size": manifest_bytes.len()});
+    if let Some(name) = &req.name {
+        desc["annotations"] =
+            json!({"org.opencontainers.image.ref.name": name, "io.containerd.image.name": name});
+    }
+    let index = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [desc]});
+    let index_bytes = serde_json::to_vec(&index).map_err(|_| ExportError::BadConfig)?;
+
+    let mtime = req.epoch.unwrap_or(0).max(0) as u64;
+    let mut b = tar::Builder::new(out);
+    let w = |e: io::Error| ExportError::Io {
+        what: "write",
+        path: "output".into(),
+        source: e,
+    };
+    let dir = |b: &mut tar::Builder<&mut dyn Write>, p: &str| -> Result<(), ExportError> {
+        let mut h = tar::Header::new_ustar();
+        h.set_entry_type(tar::EntryType::Directory);
+        h.set_mode(0o755);
+        h.set_mtime(mtime);
+        h.set_size(0);
+        b.append_data(&mut h, p, io::empty()).map_err(w)
+    };
+    dir(&mut b, "blobs/")?;
+    dir(&mut b, "blobs/sha256/")?;
+    let file = |b: &mut tar::Builder<&mut dyn Write>,
+                p: &str,
+                size: u64,
+                r: &mut dyn io::Read|
+     -> Result<(), ExportError> {
+        let mut h = tar::Header::new_ustar();
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_mode(0o644);
+        h.set_mtime(mtime);
+        h.set_size(size);
+        b.append_data(&mut h, p, r).map_err(w)
+    };
+    let mut blobs: Vec<(Digest, Option<&Path>, &[u8])> = vec![
+        (config_digest, None, &config_bytes),
+        (manifest_digest, None, &manifest_bytes),
+    ];
+    for (d, p) in &files {
+        blobs.push((*d, Some(p.as_path()), &[]));
+    }
+    blobs.sort_by_key(|b| b.0);
+    blobs.dedup_by_key(|b| b.0);
+    for (d, path, bytes) in blobs {
+        let name = format!("blobs/sha256/{}", d.hex());
+        match path {
+            Some(p) => {
+                let mut f = fs::File::open(p).map_err(io_err("read", p))?;
+                let size = f.metadata().map_err(io_err("stat", p))?.len();
+                file(&mut b, &name, size, &mut f)?;
+            }
+            None => file(&mut b, &name, bytes.len() as u64, &mut &bytes[..])?,
+        }
+    }
+    file(
+        &mut b,
+        "index.json",
+        index_bytes.len() as u64,
+        &mut &index_bytes[..],
+    )?;
+    let layout = br#"{"imageLayoutVersion":"1.0.0"}"#;
+    file(&mut b, "oci-layout", layout.len() as u64, &mut &layout[..])?;
+    b.into_inner().map_err(w)?.flush().map_err(w)?;
+    Ok(ExportedImage {
+        manifest: manifest_digest,
+        config: config_digest,
+        layers,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+
+    #[test]
+    fn rfc3339_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}
