@@ -24,6 +24,9 @@ pub mod solver;
 pub mod store;
 mod vertex;
 
+/// The LLB crate the runner reads, for callers that load definitions.
+pub use llb_schema;
+
 pub use error::{FileOpError, OpError, SolveError, SourceError, StoreError};
 pub use exec::{ExecError, ExecSpec, Executor, NoExecutor};
 pub use progress::{Event, EventKind, ProgressSink};

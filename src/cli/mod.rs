@@ -3,6 +3,8 @@
 
 mod parse_cmd;
 pub mod render;
+mod run_cmd;
+mod store_cmd;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -45,6 +47,12 @@ struct Cli {
 enum Command {
     /// Parse a Dockerfile and print its syntax tree.
     Parse(parse_cmd::ParseArgs),
+    /// Execute an LLB definition with the bundled runner and export the result.
+    Run(run_cmd::RunArgs),
+    /// Show the runner store's disk usage.
+    Du(store_cmd::DuArgs),
+    /// Remove cached snapshots from the runner store.
+    Prune(store_cmd::PruneArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -63,6 +71,9 @@ pub fn main() -> ExitCode {
     };
     let status = match cli.command {
         Command::Parse(args) => parse_cmd::run(args),
+        Command::Run(args) => run_cmd::run(args),
+        Command::Du(args) => store_cmd::du(args),
+        Command::Prune(args) => store_cmd::prune(args),
     };
     status.into()
 }

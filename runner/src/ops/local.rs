@@ -72,7 +72,7 @@ pub fn run(
 }
 
 /// Whether the process runs as root (can chown).
-pub(crate) fn is_root() -> bool {
+pub fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
 }

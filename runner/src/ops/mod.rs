@@ -8,7 +8,7 @@
 mod archive;
 mod copy;
 mod file;
-mod local;
+pub(crate) mod local;
 mod merge;
 mod mode;
 mod owner;
@@ -23,6 +23,7 @@ use crate::exec::Executor;
 use crate::store::{SnapshotId, Store};
 use crate::vertex::{Vertex, VertexKind};
 
+pub use local::is_root as running_as_root;
 pub use mode::{apply_mode_str, ModeError};
 
 /// What an op may use while it runs.

@@ -221,6 +221,21 @@ impl Store {
     }
 }
 
+/// The default `--root`: `/var/lib/dfc` for root, else
+/// `$XDG_DATA_HOME/dfc` or `~/.local/share/dfc`.
+pub fn default_root() -> PathBuf {
+    if crate::ops::running_as_root() {
+        return PathBuf::from("/var/lib/dfc");
+    }
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
+        return PathBuf::from(x).join("dfc");
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    home.join(".local/share/dfc")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

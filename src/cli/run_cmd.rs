@@ -1,0 +1,255 @@
+//! `dfc run`: execute an LLB definition (as `dfc compile` writes it) with the
+//! bundled runner, show progress, and export the result (`--output`).
+
+use std::collections::BTreeMap;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use clap::{Args, ValueEnum};
+use runner::export::layer::Compression;
+use runner::export::oci::{write_oci_tar, ImageRequest, LayerSpec};
+use runner::llb_schema::{Digest, ValidatedDefinition};
+use runner::{Event, EventKind, ProgressSink, SolveError, Solver, Store};
+
+use super::Status;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The LLB definition (protobuf bytes), or - for standard input.
+    #[arg(default_value = "-")]
+    file: PathBuf,
+    /// A local source directory: NAME=DIR (repeatable).
+    #[arg(long = "local", value_name = "NAME=DIR")]
+    locals: Vec<String>,
+    /// Where the result goes: type=local|tar|oci,dest=PATH[,name=NAME] (dest - is stdout).
+    #[arg(long, short = 'o', value_name = "SPEC")]
+    output: Vec<String>,
+    /// Image name for type=oci outputs.
+    #[arg(long, short = 't')]
+    tag: Option<String>,
+    /// The store directory (default: /var/lib/dfc for root, else under $XDG_DATA_HOME).
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// Ignore cached results.
+    #[arg(long)]
+    no_cache: bool,
+    /// Progress display.
+    #[arg(long, value_enum, default_value_t = Progress::Auto)]
+    progress: Progress,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Progress {
+    /// plain (the tty display is not written yet).
+    Auto,
+    /// Same as plain for now.
+    Tty,
+    /// BuildKit's plain progress lines.
+    Plain,
+    /// One JSON object per event.
+    Rawjson,
+}
+
+/// Each vertex's display number and start time, and the last number given.
+type Numbering = (BTreeMap<Digest, (usize, SystemTime)>, usize);
+
+/// Prints events to stderr as they arrive.
+struct Printer {
+    json: bool,
+    state: Mutex<Numbering>,
+}
+
+impl ProgressSink for Printer {
+    fn event(&self, e: Event) {
+        let Ok(mut st) = self.state.lock() else {
+            return;
+        };
+        let next = st.1 + 1;
+        let (n, started) = *st.0.entry(e.vertex).or_insert((next, e.at));
+        if n == next {
+            st.1 = next;
+        }
+        let at =
+            e.at.duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0);
+        let secs =
+            e.at.duration_since(started)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0);
+        let mut err = io::stderr().lock();
+        let _ = if self.json {
+            let (kind, text) = match &e.kind {
+                EventKind::Started => ("started", String::new()),
+                EventKind::Cached => ("cached", String::new()),
+                EventKind::Completed => ("completed", String::new()),
+                EventKind::Failed(m) => ("error", m.clone()),
+                EventKind::Log(b) => ("log", String::from_utf8_lossy(b).into_owned()),
+            };
+            let v = serde_json::json!({"vertex": e.vertex.to_string(), "name": e.name, "event": kind, "time": at, "text": text});
+            writeln!(err, "{v}")
+        } else {
+            match &e.kind {
+                EventKind::Started => writeln!(err, "#{n} {}", e.name),
+                EventKind::Cached => writeln!(err, "#{n} CACHED"),
+                EventKind::Completed => writeln!(err, "#{n} DONE {secs:.1}s"),
+                EventKind::Failed(m) => writeln!(err, "#{n} ERROR: {m}"),
+                EventKind::Log(b) => String::from_utf8_lossy(b)
+                    .lines()
+                    .try_for_each(|l| writeln!(err, "#{n} {secs:.3} {l}")),
+            }
+        };
+    }
+}
+
+fn fail(msg: impl std::fmt::Display) -> Status {
+    eprintln!("error: {msg}");
+    Status::Failure
+}
+
+/// The error and its causes, one per line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(&format!("\n  caused by: {c}"));
+        cur = c.source();
+    }
+    s
+}
+
+enum Output {
+    Local(PathBuf),
+    Tar(PathBuf),
+    Oci(PathBuf, Option<String>),
+}
+
+fn parse_output(spec: &str, tag: &Option<String>) -> Result<Output, String> {
+    let mut kv = BTreeMap::new();
+    for part in spec.split(',') {
+        let (k, v) = part
+            .split_once('=')
+            .ok_or_else(|| format!("--output {spec:?}: expected key=value pairs"))?;
+        kv.insert(k.trim(), v.trim().to_string());
+    }
+    let dest = || {
+        kv.get("dest")
+            .map(PathBuf::from)
+            .ok_or_else(|| format!("--output {spec:?}: dest= is required"))
+    };
+    match kv.get("type").map(String::as_str) {
+        Some("local") => Ok(Output::Local(dest()?)),
+        Some("tar") => Ok(Output::Tar(dest()?)),
+        Some("oci") => Ok(Output::Oci(
+            dest()?,
+            kv.get("name").cloned().or_else(|| tag.clone()),
+        )),
+        Some(t @ ("docker" | "image" | "registry")) => Err(format!(
+            "--output type={t} is not supported by the runner yet"
+        )),
+        _ => Err(format!(
+            "--output {spec:?}: type= must be local, tar or oci"
+        )),
+    }
+}
+
+fn open_dest(dest: &Path) -> io::Result<Box<dyn Write>> {
+    if dest == Path::new("-") {
+        Ok(Box::new(io::stdout().lock()))
+    } else {
+        Ok(Box::new(io::BufWriter::new(std::fs::File::create(dest)?)))
+    }
+}
+
+pub fn run(args: RunArgs) -> Status {
+    let mut bytes = Vec::new();
+    let read = if args.file == Path::new("-") {
+        io::stdin().read_to_end(&mut bytes).map(|_| ())
+    } else {
+        std::fs::read(&args.file).map(|b| bytes = b)
+    };
+    if let Err(e) = read {
+        return fail(format!("cannot read {}: {e}", args.file.display()));
+    }
+    let def = match ValidatedDefinition::from_bytes(&bytes) {
+        Ok(d) => d,
+        Err(e) => return fail(format!("{}: {}", args.file.display(), chain(&e))),
+    };
+    let outputs: Vec<Output> = match args
+        .output
+        .iter()
+        .map(|o| parse_output(o, &args.tag))
+        .collect()
+    {
+        Ok(o) => o,
+        Err(e) => return fail(e),
+    };
+    let mut builder = Solver::builder()
+        .no_cache(args.no_cache)
+        .progress(Arc::new(Printer {
+            json: args.progress == Progress::Rawjson,
+            state: Mutex::new((BTreeMap::new(), 0)),
+        }));
+    for l in &args.locals {
+        let Some((name, dir)) = l.split_once('=') else {
+            return fail(format!("--local {l:?}: expected NAME=DIR"));
+        };
+        builder = builder.local(name, dir);
+    }
+    let root = args
+        .root
+        .clone()
+        .unwrap_or_else(runner::store::default_root);
+    let store = match Store::open(&root) {
+        Ok(s) => s,
+        Err(e) => return fail(chain(&e)),
+    };
+    let solved = match builder.build().solve(&store, &def) {
+        Ok(s) => s,
+        Err(e @ SolveError::Step { .. }) => {
+            eprintln!("error: {}", chain(&e));
+            return Status::Findings;
+        }
+        Err(e) => return fail(chain(&e)),
+    };
+    let epoch = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.parse::<i64>().ok());
+    let snap = store.snapshot_path(&solved.result);
+    for out in outputs {
+        let res = match out {
+            Output::Local(dest) => runner::export::local(&snap, &dest).map_err(|e| chain(&e)),
+            Output::Tar(dest) => open_dest(&dest)
+                .map_err(|e| format!("cannot write {}: {e}", dest.display()))
+                .and_then(|mut w| {
+                    runner::export::tar_tree(&snap, epoch, &mut w).map_err(|e| chain(&e))
+                }),
+            Output::Oci(dest, name) => {
+                let req = ImageRequest {
+                    layers: vec![LayerSpec {
+                        upper: &snap,
+                        lower: None,
+                        created_by: "dfc run".into(),
+                    }],
+                    config: serde_json::json!({"config": {}}),
+                    name,
+                    epoch,
+                    compression: Compression::Gzip,
+                };
+                match (store.staging(), open_dest(&dest)) {
+                    (Ok(tmp), Ok(mut w)) => write_oci_tar(&req, tmp.path(), &mut w)
+                        .map(|_| ())
+                        .map_err(|e| chain(&e)),
+                    (Err(e), _) => Err(chain(&e)),
+                    (_, Err(e)) => Err(format!("cannot write {}: {e}", dest.display())),
+                }
+            }
+        };
+        if let Err(e) = res {
+            return fail(e);
+        }
+    }
+    Status::Clean
+}
