@@ -28,7 +28,7 @@ mod vertex;
 pub use llb_schema;
 
 pub use error::{FileOpError, OpError, SolveError, SourceError, StoreError};
-pub use exec::{ExecError, ExecSpec, Executor, NoExecutor};
+pub use exec::{ExecError, ExecSpec, Executor, NamespaceExecutor, NoExecutor};
 pub use progress::{Event, EventKind, ProgressSink};
 pub use solver::{Solved, Solver, SolverBuilder};
 pub use store::{SnapshotId, Store};

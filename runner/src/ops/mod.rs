@@ -7,6 +7,7 @@
 
 mod archive;
 mod copy;
+mod exec;
 mod file;
 pub(crate) mod local;
 mod merge;
@@ -103,9 +104,7 @@ pub fn run(
         VertexKind::File(f) => file::run(ctx, f, inputs, v.outputs),
         VertexKind::Merge(_) => Ok(vec![merge::merge(ctx.store, inputs)?]),
         VertexKind::Diff(d) => Ok(vec![merge::diff(ctx.store, d, inputs)?]),
-        VertexKind::Exec(_) => Err(OpError::Unsupported(
-            "exec ops are not run by this version of the runner yet".to_string(),
-        )),
+        VertexKind::Exec(e) => exec::run(ctx, e, inputs, v.outputs),
         VertexKind::Other(what) => Err(OpError::Unsupported(format!(
             "{what} ops are not supported by the runner"
         ))),

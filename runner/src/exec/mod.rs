@@ -6,6 +6,11 @@
 //! (builds made only of sources and file ops need nothing more); the
 //! namespace executor (root) lives in its own module.
 
+mod namespace;
+pub mod user;
+
+pub use namespace::NamespaceExecutor;
+
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
