@@ -151,6 +151,9 @@ pub enum OpError {
     /// An exec failed.
     #[error(transparent)]
     Exec(#[from] ExecError),
+    /// A registry conversation failed.
+    #[error(transparent)]
+    Registry(#[from] crate::registry::RegistryError),
     /// The op is of a kind or shape the runner does not run.
     #[error("{0}")]
     Unsupported(String),

@@ -20,6 +20,7 @@ pub mod fsutil;
 pub mod ops;
 pub mod pattern;
 pub mod progress;
+pub mod registry;
 pub mod solver;
 pub mod store;
 mod vertex;

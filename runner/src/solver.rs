@@ -40,11 +40,13 @@ pub struct SolverBuilder {
     progress: Arc<dyn ProgressSink>,
     parallelism: usize,
     no_cache: bool,
+    registry: crate::registry::ClientConfig,
 }
 
 /// Runs definitions against one store.
 pub struct Solver {
     cfg: SolverBuilder,
+    client: crate::registry::Client,
 }
 
 /// How a vertex was satisfied.
@@ -82,6 +84,7 @@ impl Default for SolverBuilder {
                 .map(|n| n.get())
                 .unwrap_or(1),
             no_cache: false,
+            registry: crate::registry::ClientConfig::default(),
         }
     }
 }
@@ -112,9 +115,15 @@ impl SolverBuilder {
         self.no_cache = yes;
         self
     }
+    /// Sets registry credentials and mirrors for image sources.
+    pub fn registry(mut self, cfg: crate::registry::ClientConfig) -> Self {
+        self.registry = cfg;
+        self
+    }
     /// Finishes the configuration.
     pub fn build(self) -> Solver {
-        Solver { cfg: self }
+        let client = crate::registry::Client::new(self.registry.clone());
+        Solver { cfg: self, client }
     }
 }
 
@@ -301,6 +310,7 @@ impl Solver {
             executor: self.cfg.executor.as_ref(),
             cancel,
             log: &mut log,
+            registry: &self.client,
         };
         let result = (|| -> Result<(Vec<SnapshotId>, Outcome), OpError> {
             if ops::keyed_by_content(v) {
@@ -310,6 +320,17 @@ impl Solver {
                     use_cache && store.lookup(&cachekey::output_key(&key, 0)) == Some(outs[0]);
                 store.record(&cachekey::output_key(&key, 0), &outs[0])?;
                 return Ok((outs, if seen { Outcome::Cached } else { Outcome::Ran }));
+            }
+            if let Some(content) = ops::remote_key(&ctx, v)? {
+                let key = cachekey::output_key(&cachekey::content_key(&v.digest, &content), 0);
+                if use_cache {
+                    if let Some(hit) = store.lookup(&key) {
+                        return Ok((vec![hit], Outcome::Cached));
+                    }
+                }
+                let outs = ops::run(&mut ctx, v, inputs)?;
+                store.record(&key, &outs[0])?;
+                return Ok((outs, Outcome::Ran));
             }
             let deps = ops::dep_keys(store, v, inputs)?;
             let key = cachekey::vertex_key(&v.digest, &deps);

@@ -39,6 +39,8 @@ pub struct Vertex {
     pub ignore_cache: bool,
     /// The metadata's description (in-band data such as `dfc.*` keys).
     pub metadata: OpMetadata,
+    /// The op's platform, if set.
+    pub platform: Option<llb_schema::pb::Platform>,
 }
 
 /// The solver's view of a graph: vertices in definition order, the terminal
@@ -96,6 +98,7 @@ impl Plan {
                 name,
                 ignore_cache: metadata.ignore_cache,
                 metadata,
+                platform: node.op.platform.clone(),
             });
         }
         let result = graph

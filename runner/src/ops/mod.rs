@@ -9,6 +9,8 @@ mod archive;
 mod copy;
 mod exec;
 mod file;
+mod image;
+mod layers;
 pub(crate) mod local;
 mod merge;
 mod mode;
@@ -39,6 +41,23 @@ pub struct OpContext<'a> {
     pub cancel: &'a AtomicBool,
     /// The op's output stream.
     pub log: &'a mut dyn FnMut(&[u8]),
+    /// Registry client for image sources.
+    pub registry: &'a crate::registry::Client,
+}
+
+/// For sources whose content is named remotely (images), the content
+/// digest that keys their cache entry, resolved before anything is pulled.
+pub fn remote_key(ctx: &OpContext<'_>, v: &Vertex) -> Result<Option<llb_schema::Digest>, OpError> {
+    match &v.kind {
+        VertexKind::Source(s) => match s.identifier.strip_prefix("docker-image://") {
+            Some(name) => {
+                let r = image::resolve(ctx, name, v.platform.as_ref())?;
+                Ok(Some(llb_schema::digest(r.digest.as_bytes())))
+            }
+            None => Ok(None),
+        },
+        _ => Ok(None),
+    }
 }
 
 /// Whether the vertex must run before its cache key is known (it reads
@@ -94,6 +113,9 @@ pub fn run(
         VertexKind::Source(s) => {
             if let Some(name) = s.identifier.strip_prefix("local://") {
                 Ok(vec![local::run(ctx, name, &s.attrs)?])
+            } else if let Some(name) = s.identifier.strip_prefix("docker-image://") {
+                let r = image::resolve(ctx, name, v.platform.as_ref())?;
+                Ok(vec![image::run(ctx, &r)?])
             } else {
                 Err(SourceError::UnsupportedScheme {
                     identifier: s.identifier.clone(),
