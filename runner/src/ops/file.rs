@@ -290,7 +290,9 @@ pub(super) fn mkdir_all(
                 })
             }
             Err(_) => {
-                fs::create_dir(&p).map_err(|source| FileOpError::Io {
+                // The resolved path is inside the root; a link may have sent
+                // it to a place whose parents are missing.
+                fs::create_dir_all(&p).map_err(|source| FileOpError::Io {
                     action,
                     what: "create directory",
                     path: cur.clone(),
