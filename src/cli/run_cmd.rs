@@ -32,6 +32,9 @@ pub struct RunArgs {
     /// The store directory (default: /var/lib/dfc for root, else under $XDG_DATA_HOME).
     #[arg(long)]
     root: Option<PathBuf>,
+    /// A Docker config.json with registry credentials (default: ~/.docker/config.json if present).
+    #[arg(long, value_name = "FILE")]
+    registry_config: Option<PathBuf>,
     /// Ignore cached results.
     #[arg(long)]
     no_cache: bool,
@@ -192,6 +195,19 @@ pub fn run(args: RunArgs) -> Status {
             json: args.progress == Progress::Rawjson,
             state: Mutex::new((BTreeMap::new(), 0)),
         }));
+    let docker_cfg = args.registry_config.clone().or_else(|| {
+        let p = PathBuf::from(std::env::var_os("HOME")?).join(".docker/config.json");
+        p.is_file().then_some(p)
+    });
+    if let Some(path) = docker_cfg {
+        let cfg = std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| runner::registry::ClientConfig::from_docker_config(&b));
+        match cfg {
+            Ok(c) => builder = builder.registry(c),
+            Err(e) => return fail(format!("--registry-config {}: {e}", path.display())),
+        }
+    }
     for l in &args.locals {
         let Some((name, dir)) = l.split_once('=') else {
             return fail(format!("--local {l:?}: expected NAME=DIR"));

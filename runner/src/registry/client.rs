@@ -35,6 +35,59 @@ pub struct ClientConfig {
     pub mirrors: Vec<String>,
 }
 
+impl ClientConfig {
+    /// Reads credentials from a Docker `config.json` (`auths` entries with
+    /// `auth` = base64 `user:password`, or `username` and `password`).
+    /// Hosts given as URLs (`https://index.docker.io/v1/`) are reduced to
+    /// their host name, with Docker Hub's legacy name mapped to `docker.io`.
+    pub fn from_docker_config(bytes: &[u8]) -> Result<ClientConfig, String> {
+        let v: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+        let mut cfg = ClientConfig::default();
+        let Some(auths) = v.get("auths").and_then(|a| a.as_object()) else {
+            return Ok(cfg);
+        };
+        for (host, entry) in auths {
+            let h = host
+                .trim_start_matches("https://")
+                .trim_start_matches("http://");
+            let h = h.split('/').next().unwrap_or(h);
+            let h = if h == "index.docker.io" {
+                "docker.io"
+            } else {
+                h
+            };
+            let pair = if let Some(a) = entry
+                .get("auth")
+                .and_then(|a| a.as_str())
+                .filter(|a| !a.is_empty())
+            {
+                let raw =
+                    base64_decode(a).ok_or_else(|| format!("auths.{host}.auth is not base64"))?;
+                let text = String::from_utf8(raw)
+                    .map_err(|_| format!("auths.{host}.auth is not UTF-8"))?;
+                let (u, p) = text
+                    .split_once(':')
+                    .ok_or_else(|| format!("auths.{host}.auth is not user:password"))?;
+                (u.to_string(), p.to_string())
+            } else {
+                let get = |k: &str| {
+                    entry
+                        .get(k)
+                        .and_then(|x| x.as_str())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                (get("username"), get("password"))
+            };
+            if !pair.0.is_empty() {
+                cfg.credentials.insert(h.to_string(), pair);
+            }
+        }
+        Ok(cfg)
+    }
+}
+
 /// Talks to registries; shares tokens between threads.
 pub struct Client {
     agent: ureq::Agent,
