@@ -17,6 +17,7 @@ mod error;
 pub mod exec;
 pub mod export;
 pub mod fsutil;
+pub mod lineage;
 pub mod ops;
 pub mod pattern;
 pub mod progress;

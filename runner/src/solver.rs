@@ -65,6 +65,8 @@ pub struct Solved {
     pub result: SnapshotId,
     /// Each vertex's digest, name and outcome, in definition order.
     pub vertices: Vec<(Digest, String, Outcome)>,
+    /// The result's layer history, root first (empty for scratch).
+    pub lineage: Vec<crate::lineage::LineageStep>,
 }
 
 impl Solved {
@@ -196,6 +198,15 @@ impl Solver {
                 })?
             }
         };
+        let outputs: Vec<Vec<SnapshotId>> = st
+            .results
+            .iter()
+            .map(|r| r.as_ref().map(|r| r.0.clone()).unwrap_or_default())
+            .collect();
+        let lineage = match plan.result {
+            Some((v, out)) => crate::lineage::chain(&plan, &outputs, v, out),
+            None => Vec::new(),
+        };
         let vertices = plan
             .vertices
             .iter()
@@ -208,7 +219,11 @@ impl Solver {
                 )
             })
             .collect();
-        Ok(Solved { result, vertices })
+        Ok(Solved {
+            result,
+            vertices,
+            lineage,
+        })
     }
 
     fn worker(

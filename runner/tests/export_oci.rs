@@ -11,7 +11,7 @@ use std::io::Read;
 use common::*;
 use llb_schema::pb::{self, file_action::Action};
 use runner::export::layer::Compression;
-use runner::export::oci::{write_oci_tar, ImageRequest, LayerSpec};
+use runner::export::oci::{write_oci_tar, ImageRequest, LayerSource, LayerSpec};
 use runner::{Solver, Store};
 use serde_json::{json, Value};
 
@@ -103,13 +103,17 @@ fn oci_tar_has_index_manifest_config_and_layers() {
         let req = ImageRequest {
             layers: vec![
                 LayerSpec {
-                    upper: &bp,
-                    lower: None,
+                    source: LayerSource::Tree {
+                        upper: bp.clone(),
+                        lower: None,
+                    },
                     created_by: "COPY hello.txt /app/".into(),
                 },
                 LayerSpec {
-                    upper: &tp,
-                    lower: Some(&bp),
+                    source: LayerSource::Tree {
+                        upper: tp.clone(),
+                        lower: Some(bp.clone()),
+                    },
                     created_by: "RUN change".into(),
                 },
             ],

@@ -184,3 +184,95 @@ fn unreachable_registry_names_the_step() {
         "{source}"
     );
 }
+
+#[test]
+fn oci_export_reuses_base_layers_and_adds_one_per_step() {
+    let Some(reg) = registry_with_busybox() else {
+        return;
+    };
+    let layout = fixture().unwrap();
+    let env = Env::new();
+    let name = format!("127.0.0.1:{}/busybox:latest", reg.port);
+    let mut l = Llb::new();
+    let img = image(&mut l, &name);
+    let a = l.file(
+        &[img],
+        vec![action(0, -1, 0, mkfile("/etc/a", b"a", 0o644))],
+        "step a",
+    );
+    let b = l.file(
+        &[a],
+        vec![action(0, -1, 0, mkfile("/etc/a", b"a", 0o644))],
+        "step b (no change)",
+    );
+    let c = l.file(
+        &[b],
+        vec![action(0, -1, 0, mkdir("/srv/data", 0o755))],
+        "step c",
+    );
+    let def = l.finish(c);
+    let store = Store::open(&env.root()).unwrap();
+    let solved = Solver::builder().build().solve(&store, &def).unwrap();
+    let names: Vec<&str> = solved.lineage.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec![
+            format!("docker-image://{name}").as_str(),
+            "step a",
+            "step b (no change)",
+            "step c"
+        ]
+    );
+    let req = runner::export::plan::image_request(
+        &store,
+        &solved.lineage,
+        Some(0),
+        runner::export::layer::Compression::Gzip,
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut out = Vec::new();
+    let img = runner::export::oci::write_oci_tar(&req, tmp.path(), &mut out).unwrap();
+    let base: serde_json::Value = {
+        let index: serde_json::Value =
+            serde_json::from_slice(&fs::read(layout.join("index.json")).unwrap()).unwrap();
+        let d = index["manifests"][0]["digest"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("sha256:")
+            .to_string();
+        serde_json::from_slice(&fs::read(layout.join("blobs/sha256").join(d)).unwrap()).unwrap()
+    };
+    assert_eq!(
+        img.layers.len(),
+        3,
+        "base + step a + step c; step b adds nothing"
+    );
+    assert_eq!(
+        img.layers[0].digest.to_string(),
+        base["layers"][0]["digest"].as_str().unwrap()
+    );
+    let mut ar = tar::Archive::new(&out[..]);
+    let config_name = format!("blobs/sha256/{}", img.config.hex());
+    let mut config = None;
+    for e in ar.entries().unwrap() {
+        let mut e = e.unwrap();
+        if e.path().unwrap().to_string_lossy() == config_name {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut e, &mut s).unwrap();
+            config = Some(serde_json::from_str::<serde_json::Value>(&s).unwrap());
+        }
+    }
+    let config = config.unwrap();
+    assert_eq!(config["config"]["Cmd"], serde_json::json!(["sh"]));
+    let history = config["history"].as_array().unwrap();
+    let by: Vec<&str> = history
+        .iter()
+        .map(|h| h["created_by"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        &by[by.len() - 3..],
+        &["step a", "step b (no change)", "step c"]
+    );
+    assert_eq!(history[history.len() - 2]["empty_layer"], true);
+}

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use clap::{Args, ValueEnum};
 use runner::export::layer::Compression;
-use runner::export::oci::{write_oci_tar, ImageRequest, LayerSpec};
+use runner::export::oci::write_oci_tar;
 use runner::llb_schema::{Digest, ValidatedDefinition};
 use runner::{Event, EventKind, ProgressSink, SolveError, Solver, Store};
 
@@ -243,23 +243,22 @@ pub fn run(args: RunArgs) -> Status {
                     runner::export::tar_tree(&snap, epoch, &mut w).map_err(|e| chain(&e))
                 }),
             Output::Oci(dest, name) => {
-                let req = ImageRequest {
-                    layers: vec![LayerSpec {
-                        upper: &snap,
-                        lower: None,
-                        created_by: "dfc run".into(),
-                    }],
-                    config: serde_json::json!({"config": {}}),
-                    name,
+                let req = runner::export::plan::image_request(
+                    &store,
+                    &solved.lineage,
                     epoch,
-                    compression: Compression::Gzip,
-                };
-                match (store.staging(), open_dest(&dest)) {
-                    (Ok(tmp), Ok(mut w)) => write_oci_tar(&req, tmp.path(), &mut w)
-                        .map(|_| ())
-                        .map_err(|e| chain(&e)),
-                    (Err(e), _) => Err(chain(&e)),
-                    (_, Err(e)) => Err(format!("cannot write {}: {e}", dest.display())),
+                    Compression::Gzip,
+                );
+                match (req, store.staging(), open_dest(&dest)) {
+                    (Ok(mut req), Ok(tmp), Ok(mut w)) => {
+                        req.name = name;
+                        write_oci_tar(&req, tmp.path(), &mut w)
+                            .map(|_| ())
+                            .map_err(|e| chain(&e))
+                    }
+                    (Err(e), _, _) => Err(chain(&e)),
+                    (_, Err(e), _) => Err(chain(&e)),
+                    (_, _, Err(e)) => Err(format!("cannot write {}: {e}", dest.display())),
                 }
             }
         };

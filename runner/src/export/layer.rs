@@ -43,7 +43,9 @@ pub struct LayerBlob {
     /// Digest of the uncompressed tar (the config's `rootfs.diff_ids`).
     pub diff_id: Digest,
     /// Media type.
-    pub media_type: &'static str,
+    pub media_type: String,
+    /// Entries in the tar (0: the layer changes nothing).
+    pub entries: u64,
 }
 
 /// A writer that hashes and counts what passes through.
@@ -86,20 +88,21 @@ pub fn write_layer(
     compression: Compression,
     out: &Path,
 ) -> io::Result<LayerBlob> {
+    let mut pending = Pending::default();
     let file = io::BufWriter::new(fs::File::create(out)?);
     let outer = HashWriter::new(file);
     let (outer, diff_id) = match compression {
         Compression::Gzip => {
             let gz = flate2::GzBuilder::new().write(outer, flate2::Compression::default());
             let mut b = tar::Builder::new(HashWriter::new(gz));
-            walk(&mut b, upper, lower, "", epoch, &mut Vec::new())?;
+            walk(&mut b, upper, lower, "", epoch, &mut pending)?;
             let inner = b.into_inner()?;
             let diff_id = inner.digest();
             (inner.inner.finish()?, diff_id)
         }
         Compression::None => {
             let mut b = tar::Builder::new(outer);
-            walk(&mut b, upper, lower, "", epoch, &mut Vec::new())?;
+            walk(&mut b, upper, lower, "", epoch, &mut pending)?;
             let inner = b.into_inner()?;
             let d = inner.digest();
             (inner, d)
@@ -116,7 +119,8 @@ pub fn write_layer(
         digest,
         size,
         diff_id,
-        media_type: compression.media_type(),
+        media_type: compression.media_type().to_string(),
+        entries: pending.count,
     })
 }
 
@@ -156,10 +160,16 @@ fn differs(a: &Path, b: &Path) -> io::Result<bool> {
 /// Directory headers not written yet: an unchanged directory is written
 /// only when something inside it is, so a layer carries the parents of its
 /// changes and nothing more.
-type Pending = Vec<(String, tar::Header)>;
+#[derive(Default)]
+struct Pending {
+    dirs: Vec<(String, tar::Header)>,
+    /// Entries written so far.
+    count: u64,
+}
 
 fn flush<W: Write>(b: &mut tar::Builder<W>, pending: &mut Pending) -> io::Result<()> {
-    for (p, mut h) in pending.drain(..) {
+    for (p, mut h) in pending.dirs.drain(..) {
+        pending.count += 1;
         b.append_data(&mut h, p, io::empty())?;
     }
     Ok(())
@@ -208,6 +218,7 @@ fn walk<W: Write>(
             h.set_size(0);
             h.set_mtime(epoch.unwrap_or(0).max(0) as u64);
             flush(b, pending)?;
+            pending.count += 1;
             b.append_data(&mut h, wh, io::empty())?;
             continue;
         };
@@ -222,8 +233,8 @@ fn walk<W: Write>(
         if md.is_dir() {
             h.set_entry_type(tar::EntryType::Directory);
             h.set_size(0);
-            let depth = pending.len();
-            pending.push((format!("{child_rel}/"), h));
+            let depth = pending.dirs.len();
+            pending.dirs.push((format!("{child_rel}/"), h));
             if changed || !both_dirs {
                 flush(b, pending)?;
             }
@@ -235,13 +246,14 @@ fn walk<W: Write>(
                 epoch,
                 pending,
             )?;
-            pending.truncate(depth);
+            pending.dirs.truncate(depth);
             continue;
         }
         if !changed {
             continue;
         }
         flush(b, pending)?;
+        pending.count += 1;
         if ft.is_symlink() {
             h.set_entry_type(tar::EntryType::Symlink);
             h.set_size(0);

@@ -10,6 +10,7 @@
 
 pub mod layer;
 pub mod oci;
+pub mod plan;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

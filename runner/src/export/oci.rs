@@ -7,7 +7,7 @@
 
 use std::fs;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use llb_schema::{digest, Digest};
 use serde_json::{json, Map, Value};
@@ -15,22 +15,39 @@ use serde_json::{json, Map, Value};
 use super::layer::{self, Compression, LayerBlob};
 use super::{io_err, ExportError};
 
-/// One layer: the tree and the tree below it (`None` for the first).
+/// Where a layer's bytes come from.
 #[derive(Debug, Clone)]
-pub struct LayerSpec<'a> {
-    /// The snapshot tree after this layer.
-    pub upper: &'a Path,
-    /// The snapshot tree before it.
-    pub lower: Option<&'a Path>,
-    /// History text (`created_by`) for this layer.
+pub enum LayerSource {
+    /// The changes from `lower` (or everything, if `None`) to `upper`.
+    Tree {
+        /// The snapshot tree after this layer.
+        upper: PathBuf,
+        /// The snapshot tree before it.
+        lower: Option<PathBuf>,
+    },
+    /// An existing blob (a base image's layer), reused byte for byte.
+    Blob {
+        /// The blob file.
+        path: PathBuf,
+        /// Its descriptor and diff id.
+        blob: LayerBlob,
+    },
+}
+
+/// One layer with its history text.
+#[derive(Debug, Clone)]
+pub struct LayerSpec {
+    /// The bytes.
+    pub source: LayerSource,
+    /// History text (`created_by`) for a new layer.
     pub created_by: String,
 }
 
 /// What to export.
 #[derive(Debug, Clone)]
-pub struct ImageRequest<'a> {
+pub struct ImageRequest {
     /// Layers in order, base first.
-    pub layers: Vec<LayerSpec<'a>>,
+    pub layers: Vec<LayerSpec>,
     /// The image config (`config`, `architecture`, `os`, `history`, ...).
     pub config: Value,
     /// Image name for the index annotation.
@@ -86,11 +103,12 @@ fn host_arch() -> &'static str {
     }
 }
 
-/// Completes the config: platform defaults, `rootfs`, history per layer.
+/// Completes the config: platform defaults, `rootfs`, one history entry
+/// per new step (`created_by`, whether it added no layer).
 fn complete_config(
     mut config: Value,
     layers: &[LayerBlob],
-    specs: &[LayerSpec<'_>],
+    steps: &[(String, bool)],
     epoch: Option<i64>,
 ) -> Result<Value, ExportError> {
     let obj: &mut Map<String, Value> = config.as_object_mut().ok_or(ExportError::BadConfig)?;
@@ -114,13 +132,24 @@ fn complete_config(
                 .unwrap_or(false)
         })
         .count();
-    for spec in specs.iter().skip(with_layers) {
+    // Base-image layers already have their entries; add one per new step.
+    let mut seen = 0;
+    for (by, empty) in steps {
+        if !empty {
+            seen += 1;
+            if seen <= with_layers {
+                continue;
+            }
+        }
         let mut h = Map::new();
         if let Some(e) = epoch {
             h.insert("created".into(), json!(rfc3339(e)));
         }
-        h.insert("created_by".into(), json!(spec.created_by));
+        h.insert("created_by".into(), json!(by));
         h.insert("comment".into(), json!("dfc"));
+        if *empty {
+            h.insert("empty_layer".into(), json!(true));
+        }
         history.push(Value::Object(h));
     }
     if let Some(e) = epoch {
@@ -129,23 +158,50 @@ fn complete_config(
     Ok(config)
 }
 
-/// Writes the image as an OCI layout tar to `out`, staging blobs in `tmp`.
-pub fn write_oci_tar(
-    req: &ImageRequest<'_>,
+/// Layer files (digest, path) written or reused for an image.
+pub(crate) type LayerFiles = Vec<(Digest, PathBuf)>;
+
+/// Writes (or reuses) every layer and completes the config: the layers'
+/// descriptors, their files, and the config bytes. Layers that change
+/// nothing are dropped and recorded as `empty_layer` history.
+pub(crate) fn build_layers(
+    req: &ImageRequest,
     tmp: &Path,
-    out: &mut dyn Write,
-) -> Result<ExportedImage, ExportError> {
+) -> Result<(Vec<LayerBlob>, LayerFiles, Vec<u8>), ExportError> {
     let mut layers = Vec::new();
     let mut files = Vec::new();
+    let mut history = Vec::new();
     for (i, spec) in req.layers.iter().enumerate() {
-        let path = tmp.join(format!("layer-{i}"));
-        let blob = layer::write_layer(spec.upper, spec.lower, req.epoch, req.compression, &path)
-            .map_err(io_err("write layer of", spec.upper))?;
+        let (blob, path) = match &spec.source {
+            LayerSource::Blob { path, blob } => (blob.clone(), path.clone()),
+            LayerSource::Tree { upper, lower } => {
+                let path = tmp.join(format!("layer-{i}"));
+                let blob =
+                    layer::write_layer(upper, lower.as_deref(), req.epoch, req.compression, &path)
+                        .map_err(io_err("write layer of", upper))?;
+                if blob.entries == 0 && lower.is_some() {
+                    history.push((spec.created_by.clone(), true));
+                    continue;
+                }
+                (blob, path)
+            }
+        };
+        history.push((spec.created_by.clone(), false));
         files.push((blob.digest, path));
         layers.push(blob);
     }
-    let config = complete_config(req.config.clone(), &layers, &req.layers, req.epoch)?;
-    let config_bytes = serde_json::to_vec(&config).map_err(|_| ExportError::BadConfig)?;
+    let config = complete_config(req.config.clone(), &layers, &history, req.epoch)?;
+    let bytes = serde_json::to_vec(&config).map_err(|_| ExportError::BadConfig)?;
+    Ok((layers, files, bytes))
+}
+
+/// Writes the image as an OCI layout tar to `out`, staging blobs in `tmp`.
+pub fn write_oci_tar(
+    req: &ImageRequest,
+    tmp: &Path,
+    out: &mut dyn Write,
+) -> Result<ExportedImage, ExportError> {
+    let (layers, files, config_bytes) = build_layers(req, tmp)?;
     let config_digest = digest(&config_bytes);
     let manifest = json!({
         "schemaVersion": 2,

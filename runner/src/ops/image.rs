@@ -124,5 +124,21 @@ pub fn run(ctx: &OpContext<'_>, r: &Resolved) -> Result<SnapshotId, OpError> {
         super::layers::apply_layer(&root, &path)
             .map_err(|e| bad(&r.reference, format!("layer {d}: {e}")))?;
     }
-    Ok(ctx.store.commit(&root)?)
+    let cfg_digest = r.manifest["config"]["digest"]
+        .as_str()
+        .ok_or_else(|| bad(&r.reference, "manifest has no config".into()))?;
+    let cfg_hex = cfg_digest
+        .strip_prefix("sha256:")
+        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or_else(|| bad(&r.reference, "config digest is not sha256".into()))?;
+    let cfg_path = blobs.join(cfg_hex);
+    if !cfg_path.is_file() {
+        ctx.registry.blob_to(&r.reference, cfg_digest, &cfg_path)?;
+    }
+    let config: Value = serde_json::from_slice(&fs::read(&cfg_path).map_err(io(&cfg_path))?)
+        .map_err(|_| bad(&r.reference, "image config is not JSON".into()))?;
+    let id = ctx.store.commit(&root)?;
+    let meta = serde_json::json!({"reference": r.reference.to_string(), "digest": r.digest, "manifest": r.manifest, "config": config});
+    ctx.store.set_image_meta(&id, meta.to_string().as_bytes())?;
+    Ok(id)
 }

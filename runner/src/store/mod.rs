@@ -173,6 +173,40 @@ impl Store {
         }
     }
 
+    /// Where pulled and exported blobs live (`blobs/sha256/<hex>`).
+    pub fn blob_path(&self, digest: &Digest) -> PathBuf {
+        self.root.join("blobs/sha256").join(digest.hex())
+    }
+
+    /// Records which image (manifest and config, JSON) a snapshot is, so
+    /// exporters can reuse its layers and config.
+    pub fn set_image_meta(&self, id: &SnapshotId, meta: &[u8]) -> Result<(), StoreError> {
+        let dir = self.root.join("images");
+        let err = |what, path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io { what, path, source }
+        };
+        fs::create_dir_all(&dir).map_err(err("create", &dir))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(self.root.join("tmp"))
+            .map_err(err("create image record", &dir))?;
+        tmp.write_all(meta)
+            .map_err(err("write image record", &dir))?;
+        let dest = dir.join(format!("{}.json", id.0.hex()));
+        tmp.persist(&dest)
+            .map_err(|e| err("publish image record", &dest)(e.error))?;
+        Ok(())
+    }
+
+    /// The image record of a snapshot, if it is an image's root filesystem.
+    pub fn image_meta(&self, id: &SnapshotId) -> Option<Vec<u8>> {
+        fs::read(
+            self.root
+                .join("images")
+                .join(format!("{}.json", id.0.hex())),
+        )
+        .ok()
+    }
+
     /// The empty snapshot (BuildKit's scratch): an empty directory, mode 0755.
     pub fn scratch(&self) -> Result<SnapshotId, StoreError> {
         let stage = self.staging()?;
