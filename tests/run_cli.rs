@@ -181,7 +181,10 @@ fn bad_inputs_exit_non_zero_with_clear_errors() {
 }
 
 fn have(tool: &str) -> bool {
-    Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
@@ -195,15 +198,48 @@ fn oci_output_is_read_by_skopeo_and_umoci() {
     fs::create_dir(d.join("ctx")).unwrap();
     fs::write(d.join("ctx/hello.txt"), "hello").unwrap();
     fs::write(d.join("def.pb"), definition("hello.txt")).unwrap();
-    let (code, _, err) = dfc(&["run", "def.pb", "--root", "store", "--local", "context=ctx", "-o", "type=oci,dest=img.tar,name=latest"], d);
+    let (code, _, err) = dfc(
+        &[
+            "run",
+            "def.pb",
+            "--root",
+            "store",
+            "--local",
+            "context=ctx",
+            "-o",
+            "type=oci,dest=img.tar,name=latest",
+        ],
+        d,
+    );
     assert_eq!(code, 0, "{err}");
-    let inspect = Command::new("skopeo").args(["inspect", "oci-archive:img.tar"]).current_dir(d).output().unwrap();
-    assert!(inspect.status.success(), "{}", String::from_utf8_lossy(&inspect.stderr));
+    let inspect = Command::new("skopeo")
+        .args(["inspect", "oci-archive:img.tar"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        inspect.status.success(),
+        "{}",
+        String::from_utf8_lossy(&inspect.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
     assert_eq!(v["Layers"].as_array().map(Vec::len), Some(1), "{v}");
     fs::create_dir(d.join("layout")).unwrap();
-    tar::Archive::new(fs::File::open(d.join("img.tar")).unwrap()).unpack(d.join("layout")).unwrap();
-    let unpack = Command::new("umoci").args(["unpack", "--rootless", "--image", "layout:latest", "bundle"]).current_dir(d).output().unwrap();
-    assert!(unpack.status.success(), "{}", String::from_utf8_lossy(&unpack.stderr));
-    assert_eq!(fs::read_to_string(d.join("bundle/rootfs/app/hello.txt")).unwrap(), "hello");
+    tar::Archive::new(fs::File::open(d.join("img.tar")).unwrap())
+        .unpack(d.join("layout"))
+        .unwrap();
+    let unpack = Command::new("umoci")
+        .args(["unpack", "--rootless", "--image", "layout:latest", "bundle"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        unpack.status.success(),
+        "{}",
+        String::from_utf8_lossy(&unpack.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(d.join("bundle/rootfs/app/hello.txt")).unwrap(),
+        "hello"
+    );
 }

@@ -121,6 +121,7 @@ fn oci_tar_has_index_manifest_config_and_layers() {
             name: Some("example.com/test:1".into()),
             epoch,
             compression: Compression::Gzip,
+            docker: false,
         };
         let tmp = tempfile::tempdir().unwrap();
         let mut out = Vec::new();

@@ -23,7 +23,7 @@ pub struct RunArgs {
     /// A local source directory: NAME=DIR (repeatable).
     #[arg(long = "local", value_name = "NAME=DIR")]
     locals: Vec<String>,
-    /// Where the result goes: type=local|tar|oci,dest=PATH[,name=NAME] (dest - is stdout).
+    /// Where the result goes: type=local|tar|oci|docker,dest=PATH[,name=NAME] (dest - is stdout).
     #[arg(long, short = 'o', value_name = "SPEC")]
     output: Vec<String>,
     /// Image name for type=oci outputs.
@@ -126,7 +126,7 @@ fn chain(e: &dyn std::error::Error) -> String {
 enum Output {
     Local(PathBuf),
     Tar(PathBuf),
-    Oci(PathBuf, Option<String>),
+    Oci(PathBuf, Option<String>, bool),
 }
 
 fn parse_output(spec: &str, tag: &Option<String>) -> Result<Output, String> {
@@ -145,15 +145,16 @@ fn parse_output(spec: &str, tag: &Option<String>) -> Result<Output, String> {
     match kv.get("type").map(String::as_str) {
         Some("local") => Ok(Output::Local(dest()?)),
         Some("tar") => Ok(Output::Tar(dest()?)),
-        Some("oci") => Ok(Output::Oci(
+        Some(t @ ("oci" | "docker")) => Ok(Output::Oci(
             dest()?,
             kv.get("name").cloned().or_else(|| tag.clone()),
+            t == "docker",
         )),
-        Some(t @ ("docker" | "image" | "registry")) => Err(format!(
+        Some(t @ ("image" | "registry")) => Err(format!(
             "--output type={t} is not supported by the runner yet"
         )),
         _ => Err(format!(
-            "--output {spec:?}: type= must be local, tar or oci"
+            "--output {spec:?}: type= must be local, tar, oci or docker"
         )),
     }
 }
@@ -242,7 +243,7 @@ pub fn run(args: RunArgs) -> Status {
                 .and_then(|mut w| {
                     runner::export::tar_tree(&snap, epoch, &mut w).map_err(|e| chain(&e))
                 }),
-            Output::Oci(dest, name) => {
+            Output::Oci(dest, name, docker) => {
                 let req = runner::export::plan::image_request(
                     &store,
                     &solved.lineage,
@@ -252,6 +253,7 @@ pub fn run(args: RunArgs) -> Status {
                 match (req, store.staging(), open_dest(&dest)) {
                     (Ok(mut req), Ok(tmp), Ok(mut w)) => {
                         req.name = name;
+                        req.docker = docker;
                         write_oci_tar(&req, tmp.path(), &mut w)
                             .map(|_| ())
                             .map_err(|e| chain(&e))

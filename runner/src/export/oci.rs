@@ -56,6 +56,24 @@ pub struct ImageRequest {
     pub epoch: Option<i64>,
     /// Layer compression.
     pub compression: Compression,
+    /// Also write Docker's `manifest.json` (`type=docker`: a tar that both
+    /// OCI tools and `docker load`/`podman load` read).
+    pub docker: bool,
+}
+
+/// Docker's familiar form of an image name with a tag (`busybox:latest`,
+/// `example.com/a/b:1`), as `RepoTags` wants it.
+fn familiar(name: &str) -> Option<String> {
+    let r = crate::registry::Reference::parse(name).ok()?;
+    let repo = if r.domain == "docker.io" {
+        r.repository
+            .strip_prefix("library/")
+            .unwrap_or(&r.repository)
+            .to_string()
+    } else {
+        format!("{}/{}", r.domain, r.repository)
+    };
+    Some(format!("{repo}:{}", r.tag.as_deref().unwrap_or("latest")))
 }
 
 /// What was exported.
@@ -274,6 +292,16 @@ pub fn write_oci_tar(
         index_bytes.len() as u64,
         &mut &index_bytes[..],
     )?;
+    if req.docker {
+        let tags: Vec<String> = req.name.as_deref().and_then(familiar).into_iter().collect();
+        let m = json!([{
+            "Config": format!("blobs/sha256/{}", config_digest.hex()),
+            "RepoTags": tags,
+            "Layers": layers.iter().map(|l| format!("blobs/sha256/{}", l.digest.hex())).collect::<Vec<_>>(),
+        }]);
+        let mb = serde_json::to_vec(&m).map_err(|_| ExportError::BadConfig)?;
+        file(&mut b, "manifest.json", mb.len() as u64, &mut &mb[..])?;
+    }
     let layout = br#"{"imageLayoutVersion":"1.0.0"}"#;
     file(&mut b, "oci-layout", layout.len() as u64, &mut &layout[..])?;
     b.into_inner().map_err(w)?.flush().map_err(w)?;

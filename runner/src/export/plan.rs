@@ -85,5 +85,6 @@ pub fn image_request(
         name: None,
         epoch,
         compression,
+        docker: false,
     })
 }
