@@ -276,3 +276,52 @@ fn oci_export_reuses_base_layers_and_adds_one_per_step() {
     );
     assert_eq!(history[history.len() - 2]["empty_layer"], true);
 }
+
+#[test]
+fn push_round_trips_through_the_registry() {
+    let Some(reg) = registry_with_busybox() else {
+        return;
+    };
+    let env = Env::new();
+    let mut l = Llb::new();
+    let img = image(&mut l, &format!("127.0.0.1:{}/busybox:latest", reg.port));
+    let f = l.file(
+        &[img],
+        vec![action(0, -1, 0, mkfile("/etc/pushed", b"yes", 0o600))],
+        "add pushed",
+    );
+    let def = l.finish(f);
+    let store = Store::open(&env.root()).unwrap();
+    let solved = Solver::builder().build().solve(&store, &def).unwrap();
+    let req = runner::export::plan::image_request(
+        &store,
+        &solved.lineage,
+        None,
+        runner::export::layer::Compression::Gzip,
+    )
+    .unwrap();
+    let target = format!("127.0.0.1:{}/pushed:1", reg.port);
+    let tmp = store.staging().unwrap();
+    let pushed = runner::export::push::push(
+        &req,
+        &target,
+        &Client::new(ClientConfig::default()),
+        tmp.path(),
+    )
+    .unwrap();
+    assert_eq!(pushed.layers.len(), 2);
+    // Pull it back into a fresh store: the same tree.
+    let env2 = Env::new();
+    let store2 = Store::open(&env2.root()).unwrap();
+    let mut l = Llb::new();
+    let back = image(&mut l, &target);
+    let pulled = Solver::builder()
+        .build()
+        .solve(&store2, &l.finish(back))
+        .unwrap();
+    assert_eq!(pulled.result, solved.result);
+    assert_eq!(
+        fs::read_to_string(store2.snapshot_path(&pulled.result).join("etc/pushed")).unwrap(),
+        "yes"
+    );
+}

@@ -127,6 +127,7 @@ enum Output {
     Local(PathBuf),
     Tar(PathBuf),
     Oci(PathBuf, Option<String>, bool),
+    Push(String),
 }
 
 fn parse_output(spec: &str, tag: &Option<String>) -> Result<Output, String> {
@@ -150,9 +151,17 @@ fn parse_output(spec: &str, tag: &Option<String>) -> Result<Output, String> {
             kv.get("name").cloned().or_else(|| tag.clone()),
             t == "docker",
         )),
-        Some(t @ ("image" | "registry")) => Err(format!(
-            "--output type={t} is not supported by the runner yet"
-        )),
+        Some(t @ ("image" | "registry")) => {
+            let name = kv
+                .get("name")
+                .cloned()
+                .or_else(|| tag.clone())
+                .ok_or_else(|| format!("--output type={t} needs name= (or -t)"))?;
+            if t == "image" && kv.get("push").map(String::as_str) != Some("true") {
+                return Err("--output type=image without push=true: there is no image store to load into; add push=true or use type=oci/docker".into());
+            }
+            Ok(Output::Push(name))
+        }
         _ => Err(format!(
             "--output {spec:?}: type= must be local, tar, oci or docker"
         )),
@@ -200,15 +209,17 @@ pub fn run(args: RunArgs) -> Status {
         let p = PathBuf::from(std::env::var_os("HOME")?).join(".docker/config.json");
         p.is_file().then_some(p)
     });
+    let mut registry = runner::registry::ClientConfig::default();
     if let Some(path) = docker_cfg {
         let cfg = std::fs::read(&path)
             .map_err(|e| e.to_string())
             .and_then(|b| runner::registry::ClientConfig::from_docker_config(&b));
         match cfg {
-            Ok(c) => builder = builder.registry(c),
+            Ok(c) => registry = c,
             Err(e) => return fail(format!("--registry-config {}: {e}", path.display())),
         }
     }
+    builder = builder.registry(registry.clone());
     for l in &args.locals {
         let Some((name, dir)) = l.split_once('=') else {
             return fail(format!("--local {l:?}: expected NAME=DIR"));
@@ -261,6 +272,24 @@ pub fn run(args: RunArgs) -> Status {
                     (Err(e), _, _) => Err(chain(&e)),
                     (_, Err(e), _) => Err(chain(&e)),
                     (_, _, Err(e)) => Err(format!("cannot write {}: {e}", dest.display())),
+                }
+            }
+            Output::Push(name) => {
+                let client = runner::registry::Client::new(registry.clone());
+                let req = runner::export::plan::image_request(
+                    &store,
+                    &solved.lineage,
+                    epoch,
+                    Compression::Gzip,
+                );
+                match (req, store.staging()) {
+                    (Ok(req), Ok(tmp)) => {
+                        runner::export::push::push(&req, &name, &client, tmp.path())
+                            .map(|_| ())
+                            .map_err(|e| chain(&e))
+                    }
+                    (Err(e), _) => Err(chain(&e)),
+                    (_, Err(e)) => Err(chain(&e)),
                 }
             }
         };

@@ -11,6 +11,7 @@
 pub mod layer;
 pub mod oci;
 pub mod plan;
+pub mod push;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -176,6 +176,20 @@ fn complete_config(
     Ok(config)
 }
 
+/// The OCI image manifest for these layers and config bytes.
+pub(crate) fn manifest_json(
+    layers: &[LayerBlob],
+    config_bytes: &[u8],
+) -> Result<Vec<u8>, ExportError> {
+    let manifest = json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": digest(config_bytes).to_string(), "size": config_bytes.len()},
+        "layers": layers.iter().map(|l| json!({"mediaType": l.media_type, "digest": l.digest.to_string(), "size": l.size})).collect::<Vec<_>>(),
+    });
+    serde_json::to_vec(&manifest).map_err(|_| ExportError::BadConfig)
+}
+
 /// Layer files (digest, path) written or reused for an image.
 pub(crate) type LayerFiles = Vec<(Digest, PathBuf)>;
 
@@ -221,13 +235,7 @@ pub fn write_oci_tar(
 ) -> Result<ExportedImage, ExportError> {
     let (layers, files, config_bytes) = build_layers(req, tmp)?;
     let config_digest = digest(&config_bytes);
-    let manifest = json!({
-        "schemaVersion": 2,
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest.to_string(), "size": config_bytes.len()},
-        "layers": layers.iter().map(|l| json!({"mediaType": l.media_type, "digest": l.digest.to_string(), "size": l.size})).collect::<Vec<_>>(),
-    });
-    let manifest_bytes = serde_json::to_vec(&manifest).map_err(|_| ExportError::BadConfig)?;
+    let manifest_bytes = manifest_json(&layers, &config_bytes)?;
     let manifest_digest = digest(&manifest_bytes);
     let mut desc = json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest_digest.to_string(), "size": manifest_bytes.len()});
     if let Some(name) = &req.name {
