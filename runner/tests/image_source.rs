@@ -325,3 +325,86 @@ fn push_round_trips_through_the_registry() {
         "yes"
     );
 }
+
+#[test]
+fn http_source_downloads_and_verifies_its_checksum() {
+    let Some(reg) = registry_with_busybox() else {
+        return;
+    };
+    let layout = fixture().unwrap();
+    let index: serde_json::Value =
+        serde_json::from_slice(&fs::read(layout.join("index.json")).unwrap()).unwrap();
+    let mdigest = index["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &fs::read(
+            layout
+                .join("blobs/sha256")
+                .join(mdigest.trim_start_matches("sha256:")),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let cfg = manifest["config"]["digest"].as_str().unwrap().to_string();
+    let url = format!("http://127.0.0.1:{}/v2/busybox/blobs/{cfg}", reg.port);
+    let source = |checksum: &str| {
+        let mut l = Llb::new();
+        let s = pb::SourceOp {
+            identifier: url.clone(),
+            attrs: [
+                ("http.checksum", checksum),
+                ("http.filename", "config.json"),
+                ("http.perm", "0644"),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        };
+        let d = l.b.push(
+            &pb::Op {
+                op: Some(op::Op::Source(s)),
+                ..Default::default()
+            },
+            None,
+        );
+        l.finish(d)
+    };
+    let env = Env::new();
+    let store = Store::open(&env.root()).unwrap();
+    let solved = Solver::builder()
+        .build()
+        .solve(&store, &source(&cfg))
+        .unwrap();
+    let file = store.snapshot_path(&solved.result).join("config.json");
+    assert_eq!(
+        fs::read(&file).unwrap(),
+        fs::read(
+            layout
+                .join("blobs/sha256")
+                .join(cfg.trim_start_matches("sha256:"))
+        )
+        .unwrap()
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        fs::metadata(&file).unwrap().permissions().mode() & 0o7777,
+        0o644
+    );
+    // Cached by checksum: a second solve downloads nothing.
+    assert_eq!(
+        Solver::builder()
+            .build()
+            .solve(&store, &source(&cfg))
+            .unwrap()
+            .ran(),
+        0
+    );
+    let wrong = format!("sha256:{}", "0".repeat(64));
+    let err = Solver::builder()
+        .build()
+        .solve(&store, &source(&wrong))
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("DigestMismatch"), "{err:?}");
+}

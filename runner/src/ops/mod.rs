@@ -9,6 +9,7 @@ mod archive;
 mod copy;
 mod exec;
 mod file;
+mod http;
 mod image;
 mod layers;
 pub(crate) mod local;
@@ -54,6 +55,7 @@ pub fn remote_key(ctx: &OpContext<'_>, v: &Vertex) -> Result<Option<llb_schema::
                 let r = image::resolve(ctx, name, v.platform.as_ref())?;
                 Ok(Some(llb_schema::digest(r.digest.as_bytes())))
             }
+            None if is_http(&s.identifier) => http::checksum(&s.attrs),
             None => Ok(None),
         },
         _ => Ok(None),
@@ -63,7 +65,15 @@ pub fn remote_key(ctx: &OpContext<'_>, v: &Vertex) -> Result<Option<llb_schema::
 /// Whether the vertex must run before its cache key is known (it reads
 /// outside content: local directories).
 pub fn keyed_by_content(v: &Vertex) -> bool {
-    matches!(&v.kind, VertexKind::Source(s) if s.identifier.starts_with("local://"))
+    match &v.kind {
+        VertexKind::Source(s) if s.identifier.starts_with("local://") => true,
+        VertexKind::Source(s) if is_http(&s.identifier) => !s.attrs.contains_key("http.checksum"),
+        _ => false,
+    }
+}
+
+fn is_http(id: &str) -> bool {
+    id.starts_with("https://") || id.starts_with("http://")
 }
 
 /// The cache-key part of each input: a checksum of the paths the op reads
@@ -113,6 +123,8 @@ pub fn run(
         VertexKind::Source(s) => {
             if let Some(name) = s.identifier.strip_prefix("local://") {
                 Ok(vec![local::run(ctx, name, &s.attrs)?])
+            } else if is_http(&s.identifier) {
+                Ok(vec![http::run(ctx, &s.identifier, &s.attrs)?])
             } else if let Some(name) = s.identifier.strip_prefix("docker-image://") {
                 let r = image::resolve(ctx, name, v.platform.as_ref())?;
                 Ok(vec![image::run(ctx, &r)?])

@@ -488,6 +488,62 @@ impl Client {
         }))
     }
 
+    /// Downloads `url` (http only for loopback hosts, as for registries) to
+    /// `dest`; returns the content digest and the `Last-Modified` header.
+    pub fn download(
+        &self,
+        url: &str,
+        dest: &Path,
+    ) -> Result<(Digest, Option<String>), RegistryError> {
+        let host = url
+            .split("://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap_or("");
+        if url.starts_with("http://") && !is_loopback(host) {
+            return Err(RegistryError::BadResponse {
+                url: url.into(),
+                reason: "plain http is only used for loopback hosts; use https://".into(),
+            });
+        }
+        let mut resp = self
+            .agent
+            .get(url)
+            .call()
+            .map_err(|e| RegistryError::Transport {
+                url: url.into(),
+                message: e.to_string(),
+            })?;
+        Self::check(&mut resp, url)?;
+        let modified = resp
+            .headers()
+            .get("last-modified")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let io = |e: io::Error| RegistryError::Io {
+            path: dest.to_path_buf(),
+            message: e.to_string(),
+        };
+        let mut f = fs::File::create(dest).map_err(io)?;
+        let mut reader = resp.body_mut().with_config().limit(u64::MAX).reader();
+        let mut h = Sha256::new();
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = reader
+                .read(&mut buf)
+                .map_err(|e| RegistryError::Transport {
+                    url: url.into(),
+                    message: e.to_string(),
+                })?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+            f.write_all(&buf[..n]).map_err(io)?;
+        }
+        Ok((Digest::from_bytes(h.finalize().into()), modified))
+    }
+
     /// Uploads a blob (monolithic upload) unless the registry has it.
     pub fn push_blob(&self, r: &Reference, digest: &str, path: &Path) -> Result<(), RegistryError> {
         let host = r.api_host().to_string();
