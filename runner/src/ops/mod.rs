@@ -9,6 +9,7 @@ mod archive;
 mod copy;
 mod exec;
 mod file;
+mod git;
 mod http;
 mod image;
 mod layers;
@@ -56,7 +57,10 @@ pub fn remote_key(ctx: &OpContext<'_>, v: &Vertex) -> Result<Option<llb_schema::
                 Ok(Some(llb_schema::digest(r.digest.as_bytes())))
             }
             None if is_http(&s.identifier) => http::checksum(&s.attrs),
-            None => Ok(None),
+            None => match s.identifier.strip_prefix("git://") {
+                Some(rest) => Ok(Some(git::GitSource::new(rest, &s.attrs).key()?)),
+                None => Ok(None),
+            },
         },
         _ => Ok(None),
     }
@@ -123,6 +127,8 @@ pub fn run(
         VertexKind::Source(s) => {
             if let Some(name) = s.identifier.strip_prefix("local://") {
                 Ok(vec![local::run(ctx, name, &s.attrs)?])
+            } else if let Some(rest) = s.identifier.strip_prefix("git://") {
+                Ok(vec![git::GitSource::new(rest, &s.attrs).run(ctx)?])
             } else if is_http(&s.identifier) {
                 Ok(vec![http::run(ctx, &s.identifier, &s.attrs)?])
             } else if let Some(name) = s.identifier.strip_prefix("docker-image://") {
