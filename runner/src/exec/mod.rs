@@ -77,7 +77,7 @@ pub enum ExecError {
         reason: String,
     },
     /// The process exited with a code not in the valid set.
-    #[error("process {args:?} exited with code {code}")]
+    #[error("process \"{}\" did not complete successfully: exit code: {code}", args.join(" "))]
     ExitCode {
         /// argv.
         args: Vec<String>,
