@@ -151,6 +151,29 @@ fn bad_inputs_exit_non_zero_with_clear_errors() {
             "{f}: {err}"
         );
     }
+    // A dangling input: exit 2, the missing digest named.
+    let mut b = DefinitionBuilder::new();
+    let missing = runner::llb_schema::digest(b"nothing");
+    let file = pb::Op {
+        inputs: vec![pb::Input {
+            digest: missing.to_string(),
+            index: 0,
+        }],
+        op: Some(op::Op::File(pb::FileOp { actions: vec![] })),
+        ..Default::default()
+    };
+    let f = b.push(&file, None);
+    fs::write(
+        d.join("dangling.pb"),
+        encode_definition(&b.finish(Some((f, 0)))),
+    )
+    .unwrap();
+    let (code, _, err) = dfc(&["run", "dangling.pb", "--root", "store"], d);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&missing.to_string()) && err.contains("not in the definition"),
+        "{err}"
+    );
     // A failing step: exit 1, the step named.
     let (code, _, err) = dfc(
         &["run", "def.pb", "--root", "store", "--local", "context=ctx"],

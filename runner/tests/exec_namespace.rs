@@ -324,3 +324,49 @@ fn measure_cold_and_cached_chain() {
     assert_eq!(again.ran(), 0);
     eprintln!("cold: {cold:?} for 2 sources, 1 copy, 5 RUNs; cached: {warm:?}");
 }
+
+#[test]
+fn first_failure_kills_the_other_running_steps() {
+    let env = Env::new();
+    let Some(rootfs) = busybox_rootfs(env.dir.path()) else {
+        return;
+    };
+    let mut l = Llb::new();
+    let base = l.local("rootfs", &[]);
+    let slow = exec(
+        &mut l,
+        &[base],
+        &["sh", "-c", "sleep 30"],
+        "",
+        vec![root_mount()],
+        pb::NetMode::None,
+        "RUN slow",
+    );
+    let bad = exec(
+        &mut l,
+        &[base],
+        &["sh", "-c", "sleep 0.2; exit 1"],
+        "",
+        vec![root_mount()],
+        pb::NetMode::None,
+        "RUN bad",
+    );
+    let m = l.merge(&[slow, bad]);
+    let def = l.finish(m);
+    let store = Store::open(&env.root()).unwrap();
+    let solver = Solver::builder()
+        .local("rootfs", &rootfs)
+        .executor(Arc::new(NamespaceExecutor::new().unwrap()))
+        .parallelism(2)
+        .build();
+    let t = std::time::Instant::now();
+    let err = solver.solve(&store, &def).unwrap_err();
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(10),
+        "the slow step was not stopped"
+    );
+    let SolveError::Step { name, .. } = &err else {
+        panic!("unexpected {err:?}")
+    };
+    assert_eq!(name, "RUN bad");
+}
