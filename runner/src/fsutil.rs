@@ -160,11 +160,26 @@ fn mknod(path: &Path, mode: u32, dev: u64) -> io::Result<()> {
 }
 
 /// Copies the tree at `src` to `dst` (which must not exist), preserving
-/// modes, owners, mtimes, symlinks and special files. Directory metadata is
-/// applied after their contents so mtimes survive.
+/// modes, owners, mtimes, symlinks, special files and hard links between
+/// files of the tree. Directory metadata is applied after their contents so
+/// mtimes survive.
 pub fn copy_tree(src: &Path, dst: &Path) -> io::Result<()> {
+    copy_tree_linked(src, dst, &mut std::collections::HashMap::new())
+}
+
+fn copy_tree_linked(
+    src: &Path,
+    dst: &Path,
+    links: &mut std::collections::HashMap<(u64, u64), PathBuf>,
+) -> io::Result<()> {
     let md = fs::symlink_metadata(src)?;
     if !md.is_dir() {
+        if md.is_file() && md.nlink() > 1 {
+            if let Some(first) = links.get(&(md.dev(), md.ino())) {
+                return fs::hard_link(first, dst);
+            }
+            links.insert((md.dev(), md.ino()), dst.to_path_buf());
+        }
         return copy_entry(src, dst, &md);
     }
     fs::create_dir(dst)?;
@@ -174,7 +189,7 @@ pub fn copy_tree(src: &Path, dst: &Path) -> io::Result<()> {
         .collect::<io::Result<_>>()?;
     names.sort();
     for name in names {
-        copy_tree(&src.join(&name), &dst.join(&name))?;
+        copy_tree_linked(&src.join(&name), &dst.join(&name), links)?;
     }
     apply_metadata(dst, &md)
 }

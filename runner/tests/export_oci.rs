@@ -6,6 +6,7 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::fs;
 use std::io::Read;
 
 use common::*;
@@ -164,4 +165,56 @@ fn oci_tar_has_index_manifest_config_and_layers() {
     // Reproducible: same epoch, same bytes.
     let (_, again) = export(Some(1_700_000_000));
     assert!(again == bytes, "exports with one SOURCE_DATE_EPOCH differ");
+}
+
+#[test]
+fn hard_links_survive_copies_and_layers() {
+    use std::os::unix::fs::MetadataExt;
+    let env = Env::new();
+    env.write("big.bin", "payload");
+    fs::hard_link(env.ctx().join("big.bin"), env.ctx().join("same.bin")).unwrap();
+    let mut l = Llb::new();
+    let ctx = l.local("context", &[]);
+    let def = l.finish(ctx);
+    let store = Store::open(&env.root()).unwrap();
+    let solved = Solver::builder()
+        .local("context", env.ctx())
+        .build()
+        .solve(&store, &def)
+        .unwrap();
+    let root = store.snapshot_path(&solved.result);
+    assert_eq!(
+        fs::metadata(root.join("big.bin")).unwrap().ino(),
+        fs::metadata(root.join("same.bin")).unwrap().ino()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let blob = runner::export::layer::write_layer(
+        &root,
+        None,
+        None,
+        Compression::None,
+        &tmp.path().join("l.tar"),
+    )
+    .unwrap();
+    assert_eq!(blob.entries, 2);
+    let bytes = fs::read(tmp.path().join("l.tar")).unwrap();
+    let mut ar = tar::Archive::new(&bytes[..]);
+    let kinds: Vec<(String, tar::EntryType)> = ar
+        .entries()
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.path().unwrap().to_string_lossy().into_owned(),
+                e.header().entry_type(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("big.bin".to_string(), tar::EntryType::Regular),
+            ("same.bin".to_string(), tar::EntryType::Link)
+        ]
+    );
 }

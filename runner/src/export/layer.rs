@@ -163,6 +163,8 @@ fn differs(a: &Path, b: &Path) -> io::Result<bool> {
 #[derive(Default)]
 struct Pending {
     dirs: Vec<(String, tar::Header)>,
+    /// First tar path of each multiply-linked file, by (device, inode).
+    links: std::collections::HashMap<(u64, u64), String>,
     /// Entries written so far.
     count: u64,
 }
@@ -258,7 +260,20 @@ fn walk<W: Write>(
             h.set_entry_type(tar::EntryType::Symlink);
             h.set_size(0);
             b.append_link(&mut h, &child_rel, fs::read_link(&up)?)?;
+        } else if ft.is_file()
+            && md.nlink() > 1
+            && pending.links.contains_key(&(md.dev(), md.ino()))
+        {
+            let first = pending.links[&(md.dev(), md.ino())].clone();
+            h.set_entry_type(tar::EntryType::Link);
+            h.set_size(0);
+            b.append_link(&mut h, &child_rel, first)?;
         } else if ft.is_file() {
+            if md.nlink() > 1 {
+                pending
+                    .links
+                    .insert((md.dev(), md.ino()), child_rel.clone());
+            }
             h.set_entry_type(tar::EntryType::Regular);
             h.set_size(md.len());
             b.append_data(&mut h, &child_rel, fs::File::open(&up)?)?;

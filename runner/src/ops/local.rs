@@ -61,6 +61,7 @@ pub fn run(
         include: &include,
         exclude: &exclude,
         as_root: is_root(),
+        links: Default::default(),
     };
     filter.copy_dir(dir, &root, "").map_err(io(dir))?;
     fs::set_permissions(
@@ -81,6 +82,8 @@ struct Filter<'a> {
     include: &'a PatternSet,
     exclude: &'a PatternSet,
     as_root: bool,
+    /// First copy of each multiply-linked file, by (device, inode).
+    links: std::cell::RefCell<std::collections::HashMap<(u64, u64), std::path::PathBuf>>,
 }
 
 impl Filter<'_> {
@@ -115,6 +118,15 @@ impl Filter<'_> {
                 }
                 self.finish(&to, &md)?;
             } else if included {
+                use std::os::unix::fs::MetadataExt;
+                let key = (md.dev(), md.ino());
+                if md.is_file() && md.nlink() > 1 {
+                    if let Some(first) = self.links.borrow().get(&key) {
+                        fs::hard_link(first, &to)?;
+                        continue;
+                    }
+                    self.links.borrow_mut().insert(key, to.clone());
+                }
                 fsutil::copy_entry(&e.path(), &to, &md)?;
                 self.finish(&to, &md)?;
             }
