@@ -266,3 +266,95 @@ fn oci_output_is_read_by_skopeo_and_umoci() {
         "hello"
     );
 }
+
+#[test]
+fn run_executes_exec_ops_as_root_with_tty_progress() {
+    let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/busybox-oci");
+    if !layout.exists() {
+        assert!(
+            std::env::var("DFC_REQUIRE_SHARED").as_deref() != Ok("1"),
+            "../shared is missing and DFC_REQUIRE_SHARED=1"
+        );
+        eprintln!("skipping: ../shared/fixtures/busybox-oci is missing");
+        return;
+    }
+    if runner::NamespaceExecutor::new().is_err() {
+        eprintln!("skipping: the namespace executor needs root");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    fs::create_dir(d.join("rootfs")).unwrap();
+    let layer = "blobs/sha256/0c2cba4129b6478611a902adc10cda0b3f221a8c603e3d23bd5d13b2c8bcc6c1";
+    let st = Command::new("tar")
+        .arg("xzf")
+        .arg(layout.join(layer))
+        .arg("-C")
+        .arg(d.join("rootfs"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let mut b = DefinitionBuilder::new();
+    let local = pb::Op {
+        op: Some(op::Op::Source(pb::SourceOp {
+            identifier: "local://rootfs".into(),
+            attrs: Default::default(),
+        })),
+        ..Default::default()
+    };
+    let root = b.push(&local, None);
+    let exec = pb::ExecOp {
+        meta: Some(pb::Meta {
+            args: vec![
+                "sh".into(),
+                "-c".into(),
+                "echo built by $(id -u) > /result.txt".into(),
+            ],
+            cwd: "/".into(),
+            ..Default::default()
+        }),
+        mounts: vec![pb::Mount {
+            input: 0,
+            dest: "/".into(),
+            output: 0,
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let e = b.push(
+        &pb::Op {
+            inputs: vec![pb::Input {
+                digest: root.to_string(),
+                index: 0,
+            }],
+            op: Some(op::Op::Exec(exec)),
+            ..Default::default()
+        },
+        None,
+    );
+    fs::write(d.join("def.pb"), encode_definition(&b.finish(Some((e, 0))))).unwrap();
+    let (code, _, err) = dfc(
+        &[
+            "run",
+            "def.pb",
+            "--root",
+            "store",
+            "--local",
+            "rootfs=rootfs",
+            "--progress",
+            "tty",
+            "-o",
+            "type=local,dest=out",
+        ],
+        d,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(" => [2] sh -c echo built by $(id -u) > /result.txt DONE"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(d.join("out/result.txt")).unwrap(),
+        "built by 0\n"
+    );
+}

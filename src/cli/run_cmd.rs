@@ -2,7 +2,7 @@
 //! bundled runner, show progress, and export the result (`--output`).
 
 use std::collections::BTreeMap;
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -45,14 +45,95 @@ pub struct RunArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Progress {
-    /// plain (the tty display is not written yet).
+    /// tty when standard error is a terminal, else plain.
     Auto,
-    /// Same as plain for now.
+    /// A live display redrawn in place.
     Tty,
     /// BuildKit's plain progress lines.
     Plain,
     /// One JSON object per event.
     Rawjson,
+}
+
+/// BuildKit-style live display for a terminal: one line per started step
+/// (number, name, elapsed time or CACHED/DONE/ERROR) and the last output
+/// line of each running step, redrawn in place on every event.
+struct Tty {
+    state: Mutex<TtyState>,
+}
+
+/// A started step: vertex, name, start, status (empty while running), last output line.
+type Row = (Digest, String, SystemTime, String, String);
+
+#[derive(Default)]
+struct TtyState {
+    /// Started steps in start order.
+    rows: Vec<Row>,
+    /// Lines drawn last time (to move the cursor back over them).
+    drawn: usize,
+}
+
+impl ProgressSink for Tty {
+    fn event(&self, e: Event) {
+        let Ok(mut st) = self.state.lock() else {
+            return;
+        };
+        let idx = match st.rows.iter().position(|r| r.0 == e.vertex) {
+            Some(i) => i,
+            None => {
+                st.rows
+                    .push((e.vertex, e.name.clone(), e.at, String::new(), String::new()));
+                st.rows.len() - 1
+            }
+        };
+        let secs =
+            e.at.duration_since(st.rows[idx].2)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0);
+        match &e.kind {
+            EventKind::Started => {}
+            EventKind::Cached => st.rows[idx].3 = "CACHED".into(),
+            EventKind::Completed => st.rows[idx].3 = format!("DONE {secs:.1}s"),
+            EventKind::Failed(m) => st.rows[idx].3 = format!("ERROR: {m}"),
+            EventKind::Log(b) => {
+                if let Some(l) = String::from_utf8_lossy(b)
+                    .lines()
+                    .rev()
+                    .find(|l| !l.trim().is_empty())
+                {
+                    st.rows[idx].4 = l.chars().take(100).collect();
+                }
+            }
+        }
+        let mut text = String::new();
+        if st.drawn > 0 {
+            text.push_str(&format!("\x1b[{}A", st.drawn));
+        }
+        let mut lines = 0;
+        for (i, (_, name, started, status, last)) in st.rows.iter().enumerate() {
+            let shown = if status.is_empty() {
+                format!(
+                    "{:.1}s",
+                    e.at.duration_since(*started)
+                        .map(|d| d.as_secs_f64())
+                        .unwrap_or(0.0)
+                )
+            } else {
+                status.clone()
+            };
+            text.push_str(&format!("\x1b[2K => [{}] {name} {shown}\n", i + 1));
+            lines += 1;
+            if status.is_empty() && !last.is_empty() {
+                text.push_str(&format!("\x1b[2K    {last}\n"));
+                lines += 1;
+            }
+        }
+        for _ in lines..st.drawn {
+            text.push_str("\x1b[2K\n");
+        }
+        st.drawn = lines.max(st.drawn);
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+    }
 }
 
 /// Each vertex's display number and start time, and the last number given.
@@ -199,12 +280,29 @@ pub fn run(args: RunArgs) -> Status {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
-    let mut builder = Solver::builder()
-        .no_cache(args.no_cache)
-        .progress(Arc::new(Printer {
+    let executor: Arc<dyn runner::Executor> = match runner::NamespaceExecutor::new() {
+        Ok(e) => Arc::new(e),
+        Err(reason) => Arc::new(runner::NoExecutor { reason }),
+    };
+    let tty = match args.progress {
+        Progress::Tty => true,
+        Progress::Auto => io::stderr().is_terminal(),
+        Progress::Plain | Progress::Rawjson => false,
+    };
+    let progress: Arc<dyn ProgressSink> = if tty {
+        Arc::new(Tty {
+            state: Mutex::new(TtyState::default()),
+        })
+    } else {
+        Arc::new(Printer {
             json: args.progress == Progress::Rawjson,
             state: Mutex::new((BTreeMap::new(), 0)),
-        }));
+        })
+    };
+    let mut builder = Solver::builder()
+        .no_cache(args.no_cache)
+        .executor(executor)
+        .progress(progress);
     let docker_cfg = args.registry_config.clone().or_else(|| {
         let p = PathBuf::from(std::env::var_os("HOME")?).join(".docker/config.json");
         p.is_file().then_some(p)
