@@ -6,6 +6,8 @@ mod dump_cmd;
 mod lint_cmd;
 mod parse_cmd;
 pub mod render;
+mod run_cmd;
+mod store_cmd;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -54,6 +56,12 @@ enum Command {
     Compile(compile_cmd::CompileArgs),
     /// Print an LLB Definition as dump-llb JSON lines or a Graphviz graph.
     Dump(dump_cmd::DumpArgs),
+    /// Execute an LLB definition with the bundled runner and export the result.
+    Run(run_cmd::RunArgs),
+    /// Show the runner store's disk usage.
+    Du(store_cmd::DuArgs),
+    /// Remove cached snapshots from the runner store.
+    Prune(store_cmd::PruneArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -75,6 +83,9 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => lint_cmd::run(args),
         Command::Compile(args) => compile_cmd::run(args),
         Command::Dump(args) => dump_cmd::run(args),
+        Command::Run(args) => run_cmd::run(args),
+        Command::Du(args) => store_cmd::du(args),
+        Command::Prune(args) => store_cmd::prune(args),
     };
     status.into()
 }

@@ -1,0 +1,593 @@
+//! The namespace executor: runs an exec op's process as PID 1 of fresh
+//! mount, PID, UTS, IPC (and, for network `none`, network) namespaces,
+//! pivoted into the prepared rootfs with /proc, a minimal /dev, /sys and the
+//! op's bind mounts. Needs root; no daemon, no cgroups, no OCI runtime.
+//!
+//! How: the spawned child unshares, then forks; the grandchild is PID 1 of
+//! the new PID namespace and sets up its mounts, identity and cwd before
+//! exec, while the child waits for it and exits with its status (so the
+//! caller waits on an ordinary child). The grandchild dies with the child
+//! (`PR_SET_PDEATHSIG`), which is how cancellation kills the container.
+//! Everything the pre-exec code needs is prepared before the fork: after it
+//! only system calls run.
+
+use std::ffi::CString;
+use std::fs;
+use std::io::{self, Read};
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use super::user;
+use super::{ExecError, ExecOutcome, ExecSpec, Executor, Network};
+use crate::fsutil::resolve_in_root;
+
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Runs exec ops in Linux namespaces (root only).
+#[derive(Debug, Clone, Default)]
+pub struct NamespaceExecutor {
+    _private: (),
+}
+
+impl NamespaceExecutor {
+    /// The executor, or why it cannot work here (not root, no namespaces).
+    pub fn new() -> Result<NamespaceExecutor, String> {
+        if !crate::ops::running_as_root() {
+            return Err("exec ops need root (the namespace executor mounts and unshares)".into());
+        }
+        if !Path::new("/proc/self/ns/pid").exists() {
+            return Err("this kernel has no PID namespaces".into());
+        }
+        Ok(NamespaceExecutor { _private: () })
+    }
+}
+
+/// One pre-exec step; all strings prepared before the fork.
+enum Step {
+    Mount {
+        src: CString,
+        dst: CString,
+        fstype: CString,
+        flags: libc::c_ulong,
+        data: CString,
+        optional: bool,
+    },
+    Mknod {
+        path: CString,
+        major: u32,
+        minor: u32,
+    },
+    Mkdir {
+        path: CString,
+    },
+    Symlink {
+        target: CString,
+        path: CString,
+    },
+}
+
+fn cstr(p: impl AsRef<[u8]>) -> Result<CString, ExecError> {
+    CString::new(p.as_ref().to_vec()).map_err(|_| ExecError::Setup {
+        what: "path contains a NUL byte".into(),
+        source: io::Error::from(io::ErrorKind::InvalidInput),
+    })
+}
+
+fn host(rootfs: &Path, container: &str) -> Result<PathBuf, ExecError> {
+    resolve_in_root(rootfs, container, true).map_err(|source| ExecError::Setup {
+        what: format!("resolve {container}"),
+        source,
+    })
+}
+
+/// Creates a mount point (dir or file) if missing; records what it created.
+fn stub(path: &Path, dir: bool, created: &mut Vec<PathBuf>) -> Result<(), ExecError> {
+    if fs::symlink_metadata(path).is_ok() {
+        return Ok(());
+    }
+    let mut missing = Vec::new();
+    let mut p = path.parent();
+    while let Some(q) = p {
+        if q.exists() {
+            break;
+        }
+        missing.push(q.to_path_buf());
+        p = q.parent();
+    }
+    for q in missing.into_iter().rev() {
+        fs::create_dir(&q).map_err(|source| ExecError::Setup {
+            what: format!("create mount point {}", q.display()),
+            source,
+        })?;
+        created.push(q);
+    }
+    let r = if dir {
+        fs::create_dir(path)
+    } else {
+        fs::write(path, b"")
+    };
+    r.map_err(|source| ExecError::Setup {
+        what: format!("create mount point {}", path.display()),
+        source,
+    })?;
+    created.push(path.to_path_buf());
+    Ok(())
+}
+
+fn find_program(rootfs: &Path, arg0: &str, env: &[String]) -> Result<String, ExecError> {
+    if arg0.contains('/') {
+        return Ok(arg0.to_string());
+    }
+    let path = env
+        .iter()
+        .rev()
+        .find_map(|e| e.strip_prefix("PATH="))
+        .unwrap_or(DEFAULT_PATH);
+    for dir in path.split(':').filter(|d| !d.is_empty()) {
+        let cand = format!("{}/{arg0}", dir.trim_end_matches('/'));
+        if let Ok(p) = resolve_in_root(rootfs, &cand, true) {
+            use std::os::unix::fs::PermissionsExt;
+            if fs::metadata(&p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0) {
+                return Ok(cand);
+            }
+        }
+    }
+    Err(ExecError::Setup {
+        what: format!("exec: {arg0:?}: executable file not found in $PATH"),
+        source: io::Error::from(io::ErrorKind::NotFound),
+    })
+}
+
+impl Executor for NamespaceExecutor {
+    fn run(
+        &self,
+        spec: &ExecSpec,
+        log: &mut dyn FnMut(&[u8]),
+        cancel: &AtomicBool,
+    ) -> Result<ExecOutcome, ExecError> {
+        let Some(arg0) = spec.args.first() else {
+            return Err(ExecError::Setup {
+                what: "the exec op has no arguments".into(),
+                source: io::Error::from(io::ErrorKind::InvalidInput),
+            });
+        };
+        let rootfs = &spec.rootfs;
+        let id = user::resolve(rootfs, &spec.user).map_err(|what| ExecError::Setup {
+            what,
+            source: io::Error::from(io::ErrorKind::NotFound),
+        })?;
+        let mut env: Vec<String> = spec.env.clone();
+        if !env.iter().any(|e| e.starts_with("PATH=")) {
+            env.push(format!("PATH={DEFAULT_PATH}"));
+        }
+        if !env.iter().any(|e| e.starts_with("HOME=")) {
+            env.push(format!("HOME={}", id.home));
+        }
+        let program = find_program(rootfs, arg0, &env)?;
+        let mut created = Vec::new();
+        let result = self.run_prepared(spec, &id, &env, &program, &mut created, log, cancel);
+        for p in created.iter().rev() {
+            let _ = if p.is_dir() {
+                fs::remove_dir(p)
+            } else {
+                fs::remove_file(p)
+            };
+        }
+        result
+    }
+}
+
+impl NamespaceExecutor {
+    #[allow(clippy::too_many_arguments)]
+    fn run_prepared(
+        &self,
+        spec: &ExecSpec,
+        id: &user::Identity,
+        env: &[String],
+        program: &str,
+        created: &mut Vec<PathBuf>,
+        log: &mut dyn FnMut(&[u8]),
+        cancel: &AtomicBool,
+    ) -> Result<ExecOutcome, ExecError> {
+        let rootfs = &spec.rootfs;
+        let cwd = host(rootfs, &spec.cwd)?;
+        if !cwd.exists() {
+            fs::create_dir_all(&cwd).map_err(|source| ExecError::Setup {
+                what: format!("create working directory {}", spec.cwd),
+                source,
+            })?;
+        }
+        let mut steps = Vec::new();
+        let bind = |src: &Path,
+                    dst: &Path,
+                    readonly: bool,
+                    steps: &mut Vec<Step>|
+         -> Result<(), ExecError> {
+            steps.push(Step::Mount {
+                src: cstr(src.as_os_str().as_bytes())?,
+                dst: cstr(dst.as_os_str().as_bytes())?,
+                fstype: CString::default(),
+                flags: libc::MS_BIND | libc::MS_REC,
+                data: CString::default(),
+                optional: false,
+            });
+            if readonly {
+                steps.push(Step::Mount {
+                    src: CString::default(),
+                    dst: cstr(dst.as_os_str().as_bytes())?,
+                    fstype: CString::default(),
+                    flags: libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_REC,
+                    data: CString::default(),
+                    optional: false,
+                });
+            }
+            Ok(())
+        };
+        bind(rootfs, rootfs, false, &mut steps)?;
+        let special = |name: &str,
+                       fstype: &str,
+                       flags: libc::c_ulong,
+                       data: &str,
+                       optional: bool,
+                       steps: &mut Vec<Step>,
+                       created: &mut Vec<PathBuf>|
+         -> Result<(), ExecError> {
+            let p = host(rootfs, name)?;
+            stub(&p, true, created)?;
+            steps.push(Step::Mount {
+                src: cstr(fstype)?,
+                dst: cstr(p.as_os_str().as_bytes())?,
+                fstype: cstr(fstype)?,
+                flags,
+                data: cstr(data)?,
+                optional,
+            });
+            Ok(())
+        };
+        special(
+            "/proc",
+            "proc",
+            libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+            "",
+            false,
+            &mut steps,
+            created,
+        )?;
+        special(
+            "/dev",
+            "tmpfs",
+            libc::MS_NOSUID | libc::MS_STRICTATIME,
+            "mode=755,size=65536k",
+            false,
+            &mut steps,
+            created,
+        )?;
+        let dev = host(rootfs, "/dev")?;
+        for (name, major, minor) in [
+            ("null", 1, 3),
+            ("zero", 1, 5),
+            ("full", 1, 7),
+            ("random", 1, 8),
+            ("urandom", 1, 9),
+            ("tty", 5, 0),
+        ] {
+            steps.push(Step::Mknod {
+                path: cstr(dev.join(name).as_os_str().as_bytes())?,
+                major,
+                minor,
+            });
+        }
+        for d in ["pts", "shm"] {
+            steps.push(Step::Mkdir {
+                path: cstr(dev.join(d).as_os_str().as_bytes())?,
+            });
+        }
+        steps.push(Step::Mount {
+            src: cstr("devpts")?,
+            dst: cstr(dev.join("pts").as_os_str().as_bytes())?,
+            fstype: cstr("devpts")?,
+            flags: libc::MS_NOSUID | libc::MS_NOEXEC,
+            data: cstr("newinstance,ptmxmode=0666,mode=0620")?,
+            optional: true,
+        });
+        steps.push(Step::Mount {
+            src: cstr("shm")?,
+            dst: cstr(dev.join("shm").as_os_str().as_bytes())?,
+            fstype: cstr("tmpfs")?,
+            flags: libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+            data: cstr("mode=1777,size=65536k")?,
+            optional: false,
+        });
+        for (target, name) in [
+            ("/proc/self/fd", "fd"),
+            ("/proc/self/fd/0", "stdin"),
+            ("/proc/self/fd/1", "stdout"),
+            ("/proc/self/fd/2", "stderr"),
+            ("pts/ptmx", "ptmx"),
+        ] {
+            steps.push(Step::Symlink {
+                target: cstr(target)?,
+                path: cstr(dev.join(name).as_os_str().as_bytes())?,
+            });
+        }
+        special(
+            "/sys",
+            "sysfs",
+            libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NOEXEC | libc::MS_NODEV,
+            "",
+            true,
+            &mut steps,
+            created,
+        )?;
+        if spec.network == Network::Host {
+            for f in ["/etc/resolv.conf", "/etc/hosts"] {
+                if Path::new(f).is_file() {
+                    let p = host(rootfs, f)?;
+                    stub(&p, false, created)?;
+                    bind(Path::new(f), &p, true, &mut steps)?;
+                }
+            }
+        }
+        for m in &spec.mounts {
+            let p = host(rootfs, &m.dest)?;
+            stub(&p, m.source.is_dir(), created)?;
+            bind(&m.source, &p, m.readonly, &mut steps)?;
+        }
+        let root_c = cstr(rootfs.as_os_str().as_bytes())?;
+        let cwd_c = cstr(spec.cwd.as_bytes())?;
+        let hostname = spec.hostname.clone().into_bytes();
+        let groups: Vec<libc::gid_t> = id.groups.clone();
+        let (uid, gid) = (id.uid, id.gid);
+        let net_none = spec.network == Network::None;
+        let dot = cstr(".")?;
+        let slash = cstr("/")?;
+
+        let (out_r, out_w) = pipe()?;
+        let (diag_r, diag_w) = pipe()?;
+        let out_w2 = out_w.try_clone().map_err(|source| ExecError::Setup {
+            what: "dup output pipe".into(),
+            source,
+        })?;
+        use std::os::fd::AsRawFd;
+        let diag_fd = diag_w.as_raw_fd();
+        let mut cmd = Command::new(program);
+        cmd.arg0(&spec.args[0])
+            .args(&spec.args[1..])
+            .env_clear()
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(out_w))
+            .stderr(Stdio::from(out_w2));
+        for e in env {
+            let (k, v) = e.split_once('=').unwrap_or((e, ""));
+            cmd.env(k, v);
+        }
+        // SAFETY: the closure only makes system calls on data prepared above
+        // (no allocation, no locks), as required between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                let fail = |step: u32| -> io::Result<()> {
+                    let e = io::Error::last_os_error();
+                    let b = step.to_le_bytes();
+                    libc::write(diag_fd, b.as_ptr().cast(), 4);
+                    Err(e)
+                };
+                let mut flags = libc::CLONE_NEWNS
+                    | libc::CLONE_NEWUTS
+                    | libc::CLONE_NEWIPC
+                    | libc::CLONE_NEWPID;
+                if net_none {
+                    flags |= libc::CLONE_NEWNET;
+                }
+                if libc::unshare(flags) != 0 {
+                    return fail(1000);
+                }
+                let pid = libc::fork();
+                if pid < 0 {
+                    return fail(1001);
+                }
+                if pid > 0 {
+                    // The waiting child: let the caller's spawn return once
+                    // the grandchild execs, then mirror its exit status.
+                    libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32);
+                    let mut status = 0;
+                    loop {
+                        let r = libc::waitpid(pid, &mut status, 0);
+                        if r == pid {
+                            break;
+                        }
+                        if r < 0 && *libc::__errno_location() != libc::EINTR {
+                            libc::_exit(125);
+                        }
+                    }
+                    let code = if libc::WIFEXITED(status) {
+                        libc::WEXITSTATUS(status)
+                    } else {
+                        128 + libc::WTERMSIG(status)
+                    };
+                    libc::_exit(code);
+                }
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+                if libc::mount(
+                    std::ptr::null(),
+                    slash.as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_REC | libc::MS_PRIVATE,
+                    std::ptr::null(),
+                ) != 0
+                {
+                    return fail(1002);
+                }
+                for (i, s) in steps.iter().enumerate() {
+                    let ok = match s {
+                        Step::Mount {
+                            src,
+                            dst,
+                            fstype,
+                            flags,
+                            data,
+                            optional,
+                        } => {
+                            let p = |c: &CString| {
+                                if c.as_bytes().is_empty() {
+                                    std::ptr::null()
+                                } else {
+                                    c.as_ptr()
+                                }
+                            };
+                            libc::mount(p(src), dst.as_ptr(), p(fstype), *flags, p(data).cast())
+                                == 0
+                                || *optional
+                        }
+                        Step::Mknod { path, major, minor } => {
+                            libc::mknod(
+                                path.as_ptr(),
+                                libc::S_IFCHR | 0o666,
+                                libc::makedev(*major, *minor),
+                            ) == 0
+                                && libc::chmod(path.as_ptr(), 0o666) == 0
+                        }
+                        Step::Mkdir { path } => libc::mkdir(path.as_ptr(), 0o755) == 0,
+                        Step::Symlink { target, path } => {
+                            libc::symlink(target.as_ptr(), path.as_ptr()) == 0
+                        }
+                    };
+                    if !ok {
+                        return fail(i as u32);
+                    }
+                }
+                if libc::chdir(root_c.as_ptr()) != 0
+                    || libc::syscall(libc::SYS_pivot_root, dot.as_ptr(), dot.as_ptr()) != 0
+                    || libc::umount2(dot.as_ptr(), libc::MNT_DETACH) != 0
+                    || libc::chdir(slash.as_ptr()) != 0
+                {
+                    return fail(1003);
+                }
+                if libc::sethostname(hostname.as_ptr().cast(), hostname.len()) != 0 {
+                    return fail(1004);
+                }
+                if net_none {
+                    loopback_up();
+                }
+                if libc::setgroups(groups.len(), groups.as_ptr()) != 0
+                    || libc::setgid(gid) != 0
+                    || libc::setuid(uid) != 0
+                {
+                    return fail(1005);
+                }
+                if libc::chdir(cwd_c.as_ptr()) != 0 {
+                    return fail(1006);
+                }
+                Ok(())
+            });
+        }
+        let spawned = cmd.spawn();
+        drop(cmd);
+        drop(diag_w);
+        let mut child = match spawned {
+            Ok(c) => c,
+            Err(source) => {
+                let mut b = [0u8; 4];
+                let step = match fs::File::from(diag_r).read_exact(&mut b) {
+                    Ok(()) => u32::from_le_bytes(b),
+                    Err(_) => u32::MAX,
+                };
+                let what = match step {
+                    1000 => "unshare namespaces".to_string(),
+                    1001 => "fork PID 1".to_string(),
+                    1002 | 1003 => "enter the root filesystem".to_string(),
+                    1004 => "set hostname".to_string(),
+                    1005 => format!("switch to user {:?}", spec.user),
+                    1006 => format!("enter working directory {}", spec.cwd),
+                    u32::MAX => format!("start {program}"),
+                    i => format!("mount step {i}"),
+                };
+                return Err(ExecError::Setup { what, source });
+            }
+        };
+        let (tx, rx) = mpsc::channel::<Vec<u8>>();
+        let reader = std::thread::spawn(move || {
+            let mut f = fs::File::from(out_r);
+            let mut buf = vec![0u8; 8192];
+            while let Ok(n) = f.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let status = loop {
+            while let Ok(chunk) = rx.try_recv() {
+                log(&chunk);
+            }
+            if cancel.load(Ordering::SeqCst) {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(ExecError::Cancelled);
+            }
+            match child.try_wait() {
+                Ok(Some(s)) => break s,
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Err(source) => {
+                    return Err(ExecError::Setup {
+                        what: "wait for the process".into(),
+                        source,
+                    })
+                }
+            }
+        };
+        let _ = reader.join();
+        while let Ok(chunk) = rx.try_recv() {
+            log(&chunk);
+        }
+        let code = status
+            .code()
+            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+        let ok = if spec.valid_exit_codes.is_empty() {
+            code == 0
+        } else {
+            spec.valid_exit_codes.contains(&code)
+        };
+        if !ok {
+            return Err(ExecError::ExitCode {
+                args: spec.args.clone(),
+                code,
+            });
+        }
+        Ok(ExecOutcome { exit_code: code })
+    }
+}
+
+fn pipe() -> Result<(OwnedFd, OwnedFd), ExecError> {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills two fds we then own.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(ExecError::Setup {
+            what: "create pipe".into(),
+            source: io::Error::last_os_error(),
+        });
+    }
+    // SAFETY: both fds are fresh and owned by nobody else.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Brings `lo` up in a fresh network namespace (system calls only).
+unsafe fn loopback_up() {
+    let s = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+    if s < 0 {
+        return;
+    }
+    let mut req: libc::ifreq = std::mem::zeroed();
+    for (d, c) in req.ifr_name.iter_mut().zip(b"lo\0") {
+        *d = *c as libc::c_char;
+    }
+    if libc::ioctl(s, libc::SIOCGIFFLAGS, &mut req) == 0 {
+        req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+        libc::ioctl(s, libc::SIOCSIFFLAGS, &req);
+    }
+    libc::close(s);
+}

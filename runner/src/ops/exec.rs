@@ -1,0 +1,182 @@
+//! Exec ops: prepare the root filesystem and mounts from input snapshots,
+//! hand the process to the [`Executor`](crate::Executor), and commit the
+//! writable mounts that are outputs.
+//!
+//! Mounts: the `/` mount is a private writable copy of its input; other
+//! bind mounts are the input snapshot (at its selector) mounted read-only
+//! when `readonly`, else a private copy; cache mounts are directories under
+//! the store's `cache-mounts/` shared by every build that names the same id;
+//! tmpfs mounts are fresh empty directories discarded after the run. Secret
+//! and SSH mounts are refused until the CLI can provide them.
+//! The network mode `UNSET` runs with the host network, as buildah's
+//! chroot isolation does; `NONE` gets an empty network namespace.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+
+use llb_schema::pb::{ExecOp, MountType, NetMode};
+
+use super::OpContext;
+use crate::error::OpError;
+use crate::exec::{BindMount, ExecError, ExecSpec, Network};
+use crate::fsutil::{self, resolve_in_root};
+use crate::store::SnapshotId;
+
+fn setup(what: String, source: std::io::Error) -> OpError {
+    OpError::Exec(ExecError::Setup { what, source })
+}
+
+/// Runs the exec op and returns its outputs in output-index order.
+pub fn run(
+    ctx: &mut OpContext<'_>,
+    e: &ExecOp,
+    inputs: &[SnapshotId],
+    outputs: usize,
+) -> Result<Vec<SnapshotId>, OpError> {
+    let meta = e
+        .meta
+        .as_ref()
+        .ok_or_else(|| OpError::Unsupported("exec op without meta (no arguments)".into()))?;
+    let stage = ctx.store.staging()?;
+    let mut rootfs: Option<PathBuf> = None;
+    let mut mounts = Vec::new();
+    let mut produced: Vec<Option<PathBuf>> = vec![None; outputs];
+    for (i, m) in e.mounts.iter().enumerate() {
+        let kind = MountType::try_from(m.mount_type).unwrap_or(MountType::Bind);
+        let dir = stage.path().join(format!("m{i}"));
+        let source = match kind {
+            MountType::Bind => {
+                let input = match m.input {
+                    -1 => None,
+                    x if x >= 0 && (x as usize) < inputs.len() => {
+                        Some(ctx.store.snapshot_path(&inputs[x as usize]))
+                    }
+                    x => {
+                        return Err(OpError::Unsupported(format!(
+                            "mount {} refers to input {x}, which does not exist",
+                            m.dest
+                        )))
+                    }
+                };
+                let src = match &input {
+                    Some(root) if !m.selector.is_empty() => {
+                        resolve_in_root(root, &m.selector, true)
+                            .map_err(|s| setup(format!("resolve selector {}", m.selector), s))?
+                    }
+                    Some(root) => root.clone(),
+                    None => PathBuf::new(),
+                };
+                if m.readonly && m.output < 0 && m.dest != "/" && input.is_some() {
+                    if !src.exists() {
+                        return Err(setup(
+                            format!(
+                                "mount {}: selector {} not found in its input",
+                                m.dest, m.selector
+                            ),
+                            std::io::Error::from(std::io::ErrorKind::NotFound),
+                        ));
+                    }
+                    src
+                } else {
+                    if input.is_some() {
+                        fsutil::copy_tree(&src, &dir)
+                            .map_err(|s| setup(format!("prepare mount {}", m.dest), s))?;
+                    } else {
+                        fs::create_dir(&dir)
+                            .and_then(|_| {
+                                fs::set_permissions(&dir, fs::Permissions::from_mode(0o755))
+                            })
+                            .map_err(|s| setup(format!("prepare mount {}", m.dest), s))?;
+                    }
+                    dir.clone()
+                }
+            }
+            MountType::Cache if m.output >= 0 => {
+                return Err(OpError::Unsupported(format!(
+                    "cache mount {} cannot be an output",
+                    m.dest
+                )));
+            }
+            MountType::Cache => {
+                let id = m
+                    .cache_opt
+                    .as_ref()
+                    .map(|c| c.id.clone())
+                    .unwrap_or_else(|| m.dest.clone());
+                let p = ctx
+                    .store
+                    .root()
+                    .join("cache-mounts")
+                    .join(llb_schema::digest(id.as_bytes()).hex());
+                fs::create_dir_all(&p)
+                    .map_err(|s| setup(format!("prepare cache mount {}", m.dest), s))?;
+                p
+            }
+            MountType::Tmpfs => {
+                fs::create_dir(&dir)
+                    .map_err(|s| setup(format!("prepare tmpfs mount {}", m.dest), s))?;
+                fs::set_permissions(&dir, fs::Permissions::from_mode(0o1777))
+                    .map_err(|s| setup(format!("prepare tmpfs mount {}", m.dest), s))?;
+                dir.clone()
+            }
+            MountType::Secret | MountType::Ssh => {
+                return Err(OpError::Unsupported(format!(
+                    "mount {}: secret and ssh mounts are not supported by the runner yet",
+                    m.dest
+                )));
+            }
+        };
+        if m.output >= 0 {
+            let o = m.output as usize;
+            if o >= outputs || produced[o].is_some() {
+                return Err(OpError::Unsupported(format!(
+                    "mount {} has output index {o}, out of range or used twice",
+                    m.dest
+                )));
+            }
+            produced[o] = Some(source.clone());
+        }
+        if m.dest == "/" {
+            rootfs = Some(source);
+        } else {
+            mounts.push(BindMount {
+                source,
+                dest: m.dest.clone(),
+                readonly: m.readonly,
+            });
+        }
+    }
+    let rootfs =
+        rootfs.ok_or_else(|| OpError::Unsupported("exec op has no root (/) mount".into()))?;
+    let network = match NetMode::try_from(e.network) {
+        Ok(NetMode::None) => Network::None,
+        _ => Network::Host,
+    };
+    let spec = ExecSpec {
+        rootfs,
+        mounts,
+        args: meta.args.clone(),
+        env: meta.env.clone(),
+        cwd: if meta.cwd.is_empty() {
+            "/".into()
+        } else {
+            meta.cwd.clone()
+        },
+        user: meta.user.clone(),
+        hostname: if meta.hostname.is_empty() {
+            "buildkitsandbox".into()
+        } else {
+            meta.hostname.clone()
+        },
+        network,
+        valid_exit_codes: meta.valid_exit_codes.clone(),
+    };
+    ctx.executor.run(&spec, ctx.log, ctx.cancel)?;
+    let mut out = Vec::with_capacity(outputs);
+    for (o, p) in produced.into_iter().enumerate() {
+        let p = p.ok_or_else(|| OpError::Unsupported(format!("no mount produces output {o}")))?;
+        out.push(ctx.store.commit(&p)?);
+    }
+    Ok(out)
+}

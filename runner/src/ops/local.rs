@@ -1,0 +1,150 @@
+//! `local://NAME` sources: a copy of the `--local NAME=DIR` directory,
+//! filtered by the `local.includepattern`, `local.excludepatterns` and
+//! `local.followpaths` attributes (JSON arrays), owned by root as BuildKit's
+//! clients send them.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use super::OpContext;
+use crate::error::{OpError, SourceError};
+use crate::fsutil;
+use crate::pattern::PatternSet;
+use crate::store::SnapshotId;
+
+fn patterns(attrs: &BTreeMap<String, String>, key: &str) -> Result<Vec<String>, SourceError> {
+    match attrs.get(key) {
+        None => Ok(Vec::new()),
+        Some(v) => serde_json::from_str(v).map_err(|_| SourceError::BadAttr {
+            key: key.to_string(),
+            value: v.clone(),
+            reason: "expected a JSON array of strings",
+        }),
+    }
+}
+
+/// Copies the filtered local directory into a new snapshot.
+pub fn run(
+    ctx: &mut OpContext<'_>,
+    name: &str,
+    attrs: &BTreeMap<String, String>,
+) -> Result<SnapshotId, OpError> {
+    let dir = ctx
+        .locals
+        .get(name)
+        .ok_or_else(|| SourceError::MissingLocal {
+            name: name.to_string(),
+        })?;
+    let bad = |key: &str, v: &[String]| SourceError::BadAttr {
+        key: key.to_string(),
+        value: v.join(","),
+        reason: "malformed pattern",
+    };
+    let inc_raw = patterns(attrs, "local.includepattern")?;
+    let exc_raw = patterns(attrs, "local.excludepatterns")?;
+    let follow = patterns(attrs, "local.followpaths")?;
+    let mut inc_all = inc_raw.clone();
+    inc_all.extend(follow.iter().cloned());
+    let include = PatternSet::new(&inc_all).map_err(|_| bad("local.includepattern", &inc_raw))?;
+    let exclude = PatternSet::new(&exc_raw).map_err(|_| bad("local.excludepatterns", &exc_raw))?;
+    let stage = ctx.store.staging()?;
+    let root = stage.path().join("local");
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| SourceError::Io { path, source }
+    };
+    fs::create_dir(&root).map_err(io(&root))?;
+    let md = fs::metadata(dir).map_err(io(dir))?;
+    let filter = Filter {
+        include: &include,
+        exclude: &exclude,
+        as_root: is_root(),
+        links: Default::default(),
+    };
+    filter.copy_dir(dir, &root, "").map_err(io(dir))?;
+    fs::set_permissions(
+        &root,
+        fs::Permissions::from_mode(md.permissions().mode() & 0o7777),
+    )
+    .map_err(io(&root))?;
+    Ok(ctx.store.commit(&root)?)
+}
+
+/// Whether the process runs as root (can chown).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+struct Filter<'a> {
+    include: &'a PatternSet,
+    exclude: &'a PatternSet,
+    as_root: bool,
+    /// First copy of each multiply-linked file, by (device, inode).
+    links: std::cell::RefCell<std::collections::HashMap<(u64, u64), std::path::PathBuf>>,
+}
+
+impl Filter<'_> {
+    fn copy_dir(&self, src: &Path, dst: &Path, rel: &str) -> std::io::Result<()> {
+        let mut entries: Vec<_> = fs::read_dir(src)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let name = e.file_name();
+            let child_rel = if rel.is_empty() {
+                name.to_string_lossy().into_owned()
+            } else {
+                format!("{rel}/{}", name.to_string_lossy())
+            };
+            let md = fs::symlink_metadata(e.path())?;
+            if self.exclude.matches(&child_rel) && !md.is_dir() {
+                continue;
+            }
+            let included = self.include.is_empty() || self.include.matches(&child_rel);
+            let to = dst.join(&name);
+            if md.is_dir() {
+                if self.exclude.matches(&child_rel) {
+                    continue;
+                }
+                if !included && !self.include.may_match_under(&child_rel) {
+                    continue;
+                }
+                fs::create_dir(&to)?;
+                self.copy_dir(&e.path(), &to, &child_rel)?;
+                if !included && fs::read_dir(&to)?.next().is_none() {
+                    fs::remove_dir(&to)?;
+                    continue;
+                }
+                self.finish(&to, &md)?;
+            } else if included {
+                use std::os::unix::fs::MetadataExt;
+                let key = (md.dev(), md.ino());
+                if md.is_file() && md.nlink() > 1 {
+                    if let Some(first) = self.links.borrow().get(&key) {
+                        fs::hard_link(first, &to)?;
+                        continue;
+                    }
+                    self.links.borrow_mut().insert(key, to.clone());
+                }
+                fsutil::copy_entry(&e.path(), &to, &md)?;
+                self.finish(&to, &md)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&self, path: &Path, md: &fs::Metadata) -> std::io::Result<()> {
+        if self.as_root {
+            fsutil::chown_if_permitted(path, 0, 0)?;
+        }
+        if !md.file_type().is_symlink() {
+            fs::set_permissions(
+                path,
+                fs::Permissions::from_mode(std::os::unix::fs::MetadataExt::mode(md) & 0o7777),
+            )?;
+        }
+        use std::os::unix::fs::MetadataExt;
+        fsutil::set_mtime(path, md.mtime(), md.mtime_nsec())
+    }
+}
