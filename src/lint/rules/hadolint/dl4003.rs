@@ -32,15 +32,5 @@ CMD [\"b\"]
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    let mut seen = false;
-    for i in file.instrs.iter().filter(|i| !i.onbuild) {
-        if i.keyword == "from" {
-            seen = false;
-        } else if i.keyword == "cmd" {
-            if seen {
-                out.report(&RULE, i, i.node.keyword_span, "repeated CMD");
-            }
-            seen = true;
-        }
-    }
+    super::repeats_in_stage(file, out, &RULE, "cmd", "repeated CMD");
 }

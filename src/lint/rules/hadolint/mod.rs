@@ -92,3 +92,25 @@ pub static RULES: &[(&crate::lint::rule::Rule, Check)] = &[
     (&dl4004::RULE, dl4004::check),
     (&dl4006::RULE, dl4006::check),
 ];
+
+/// Reports every `keyword` instruction after the first in its stage (ONBUILD triggers
+/// excluded): the shared check of DL4003 (CMD) and DL4004 (ENTRYPOINT).
+pub(crate) fn repeats_in_stage(
+    file: &File<'_>,
+    out: &mut Out<'_, '_>,
+    rule: &'static crate::lint::rule::Rule,
+    keyword: &str,
+    label: &str,
+) {
+    let mut seen = false;
+    for i in file.instrs.iter().filter(|i| !i.onbuild) {
+        if i.keyword == "from" {
+            seen = false;
+        } else if i.keyword == keyword {
+            if seen {
+                out.report(rule, i, i.node.keyword_span, label);
+            }
+            seen = true;
+        }
+    }
+}
