@@ -50,6 +50,15 @@ fn definition(src: &str) -> Vec<u8> {
     encode_definition(&b.finish(Some((f, 0))))
 }
 
+/// A temp folder with a context `ctx/hello.txt` and `def.pb`, LLB copying that file.
+fn hello_workspace() -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    fs::create_dir(t.path().join("ctx")).unwrap();
+    fs::write(t.path().join("ctx/hello.txt"), "hello").unwrap();
+    fs::write(t.path().join("def.pb"), definition("hello.txt")).unwrap();
+    t
+}
+
 fn dfc(args: &[&str], dir: &Path) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_dfc"))
         .args(args)
@@ -65,11 +74,8 @@ fn dfc(args: &[&str], dir: &Path) -> (i32, String, String) {
 
 #[test]
 fn run_exports_local_and_oci_then_du_and_prune() {
-    let t = tempfile::tempdir().unwrap();
+    let t = hello_workspace();
     let d = t.path();
-    fs::create_dir(d.join("ctx")).unwrap();
-    fs::write(d.join("ctx/hello.txt"), "hello").unwrap();
-    fs::write(d.join("def.pb"), definition("hello.txt")).unwrap();
     let (code, _, err) = dfc(
         &[
             "run",
@@ -216,11 +222,8 @@ fn oci_output_is_read_by_skopeo_and_umoci() {
         eprintln!("skipping: skopeo and umoci are not installed (apt-get install skopeo umoci)");
         return;
     }
-    let t = tempfile::tempdir().unwrap();
+    let t = hello_workspace();
     let d = t.path();
-    fs::create_dir(d.join("ctx")).unwrap();
-    fs::write(d.join("ctx/hello.txt"), "hello").unwrap();
-    fs::write(d.join("def.pb"), definition("hello.txt")).unwrap();
     let (code, _, err) = dfc(
         &[
             "run",
