@@ -108,4 +108,19 @@ impl Script {
     pub fn uses(&self, program: &str) -> bool {
         self.commands.iter().any(|c| c.name == program)
     }
+
+    /// The position of the first command matching `f` (hadolint's `findCommandIndex`).
+    pub fn position(&self, f: impl Fn(&Command) -> bool) -> Option<usize> {
+        self.commands.iter().position(f)
+    }
+
+    /// A command matching `first` occurs, and before any command matching `then`; false
+    /// when either is missing (hadolint's `(<) <$> findCommandIndex … <*> …`).
+    pub fn runs_before(
+        &self,
+        first: impl Fn(&Command) -> bool,
+        then: impl Fn(&Command) -> bool,
+    ) -> bool {
+        matches!((self.position(first), self.position(then)), (Some(a), Some(b)) if a < b)
+    }
 }

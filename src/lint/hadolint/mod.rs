@@ -9,6 +9,7 @@
 //! hadolint does; the span is the part of the instruction the rule is about.
 
 pub mod command;
+pub mod docker;
 pub mod pragma;
 pub mod shell;
 
@@ -75,6 +76,8 @@ impl Instr<'_> {
 pub struct File<'a> {
     pub source: &'a str,
     pub instrs: Vec<Instr<'a>>,
+    /// The `# hadolint ignore=…` comment lines (not the `global` ones).
+    pub ignore_pragmas: Vec<Span>,
 }
 
 /// Where rules put findings; applies the ignore pragmas.
@@ -87,25 +90,30 @@ pub struct Out<'s, 'o> {
 impl Out<'_, '_> {
     /// Reports `rule` on `instr`, about `span`, with the rule's message.
     pub fn report(&mut self, rule: &'static Rule, instr: &Instr<'_>, span: Span, label: &str) {
-        if self.pragmas.ignores(rule.code, instr.span.start) {
+        self.report_at(rule, instr.span, span, label);
+    }
+
+    /// Reports `rule` on the line where `at` starts (an instruction or a comment).
+    pub fn report_at(&mut self, rule: &'static Rule, at: Span, span: Span, label: &str) {
+        if self.pragmas.ignores(rule.code, at.start) {
             return;
         }
-        let finding =
-            Finding::new(span, instr.span, rule.summary.to_string(), label).help(format!(
-                "`dfc lint --explain {}` shows what to write instead",
-                rule.code
-            ));
+        let finding = Finding::new(span, at, rule.summary.to_string(), label).help(format!(
+            "`dfc lint --explain {}` shows what to write instead",
+            rule.code
+        ));
         self.sink.report(&self.config, rule, finding);
     }
 }
 
 /// Runs every hadolint rule over `parsed`.
 pub fn run(source: &str, parsed: &ParsedFile, sink: &mut Sink) {
+    let pragmas = Pragmas::read(source, parsed);
     let file = File {
         source,
         instrs: instructions(parsed),
+        ignore_pragmas: pragmas.comments.clone(),
     };
-    let pragmas = Pragmas::read(source, parsed);
     let mut out = Out {
         sink,
         pragmas: &pragmas,

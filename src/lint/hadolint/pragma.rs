@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::syntax::{LineIndex, ParsedFile};
+use crate::syntax::{LineIndex, ParsedFile, Span};
 
 /// The ignores of one file.
 #[derive(Debug)]
@@ -13,6 +13,8 @@ pub struct Pragmas {
     by_line: BTreeMap<u32, BTreeSet<String>>,
     global: BTreeSet<String>,
     index: LineIndex,
+    /// The spans of the `ignore=` comment lines, without their line break.
+    pub comments: Vec<Span>,
 }
 
 impl Pragmas {
@@ -22,6 +24,7 @@ impl Pragmas {
             by_line: BTreeMap::new(),
             global: BTreeSet::new(),
             index: LineIndex::new(source),
+            comments: Vec::new(),
         };
         let mut in_instruction = parsed.nodes.iter().map(|n| n.span).peekable();
         let mut offset = 0u32;
@@ -40,6 +43,12 @@ impl Pragmas {
             if let Some(codes) = parse(comment, true) {
                 pragmas.global.extend(codes);
             } else if let Some(codes) = parse(comment, false) {
+                let text = line.trim_end_matches(['\n', '\r']);
+                let indent = text.len() - text.trim_start().len();
+                let start = start as usize;
+                pragmas
+                    .comments
+                    .push(Span::new(start + indent, start + text.len()));
                 pragmas
                     .by_line
                     .entry(number as u32 + 1)

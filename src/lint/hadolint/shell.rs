@@ -105,7 +105,13 @@ impl Reader<'_> {
         let mut skipping_header = false;
         let mut in_case = 0usize;
         let mut case_pattern = false;
+        // Where the command being read goes: before the commands nested in its words, as
+        // ShellCheck's pre-order walk lists them (hadolint compares command positions).
+        let mut mark = self.commands.len();
         loop {
+            if words.is_empty() {
+                mark = self.commands.len();
+            }
             let token = self.token(close);
             match token {
                 Token::Word(w) => {
@@ -146,7 +152,7 @@ impl Reader<'_> {
                         self.has_pipes = true;
                     }
                     if !case_pattern {
-                        self.finish(&mut words);
+                        self.finish(&mut words, mark);
                     }
                     skipping_header = false;
                 }
@@ -156,7 +162,7 @@ impl Reader<'_> {
                         self.pos += 1;
                         words.clear();
                     }
-                    self.finish(&mut words);
+                    self.finish(&mut words, mark);
                 }
                 Token::Close => {
                     if case_pattern {
@@ -164,10 +170,10 @@ impl Reader<'_> {
                         words.clear();
                         continue;
                     }
-                    self.finish(&mut words);
+                    self.finish(&mut words, mark);
                 }
                 Token::End => {
-                    self.finish(&mut words);
+                    self.finish(&mut words, mark);
                     return;
                 }
             }
@@ -182,7 +188,7 @@ impl Reader<'_> {
         self.pos >= 2 && self.chars[self.pos - 1] == ';' && self.chars[self.pos - 2] == ';'
     }
 
-    fn finish(&mut self, words: &mut Vec<Word>) {
+    fn finish(&mut self, words: &mut Vec<Word>, at: usize) {
         let all = std::mem::take(words);
         let Some(first) = all.iter().position(|w| !is_assignment(&w.raw)) else {
             return;
@@ -198,7 +204,7 @@ impl Reader<'_> {
         }
         let name = effective_name(&head.text, &args);
         let flags = all_flags(&args);
-        self.commands.push(Command { name, args, flags });
+        self.commands.insert(at, Command { name, args, flags });
     }
 
     fn skip_blanks(&mut self) {

@@ -31,8 +31,10 @@ fn removes_quotes_and_simplifies_expansions() {
         args(r#"echo "a b" 'c d' e\ f $HOME "${X:-y}""#, 0),
         ["a b", "c d", "e f", "${HOME}", "${X:-y}"]
     );
-    assert_eq!(args("echo $(date) `id`", 2), ["${date}", "${VAR}"]);
-    assert_eq!(names("echo $(cd /x && pwd)"), ["cd", "pwd", "echo"]);
+    assert_eq!(args("echo $(date) `id`", 0), ["${date}", "${VAR}"]);
+    // ShellCheck's pre-order: a command comes before the ones nested in its words.
+    assert_eq!(names("echo $(cd /x && pwd)"), ["echo", "cd", "pwd"]);
+    assert_eq!(names("A=$(id -u) b $(c) && d"), ["b", "id", "c", "d"]);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use crate::lint::hadolint::{File, Out};
 
+pub mod dl1001;
 pub mod dl3000;
 pub mod dl3001;
 pub mod dl3002;
@@ -13,21 +14,47 @@ pub mod dl3006;
 pub mod dl3007;
 pub mod dl3008;
 pub mod dl3009;
+pub mod dl3010;
+pub mod dl3011;
+pub mod dl3012;
 pub mod dl3013;
 pub mod dl3014;
 pub mod dl3015;
 pub mod dl3016;
 pub mod dl3018;
 pub mod dl3019;
+pub mod dl3020;
+pub mod dl3021;
+pub mod dl3022;
+pub mod dl3023;
+pub mod dl3024;
 pub mod dl3025;
 pub mod dl3027;
 pub mod dl3028;
+pub mod dl3029;
+pub mod dl3030;
+pub mod dl3032;
+pub mod dl3033;
+pub mod dl3034;
+pub mod dl3035;
+pub mod dl3036;
+pub mod dl3037;
+pub mod dl3038;
+pub mod dl3040;
 pub mod dl3041;
 pub mod dl3042;
+pub mod dl3043;
+pub mod dl3044;
 pub mod dl3045;
+pub mod dl3046;
 pub mod dl3047;
+pub mod dl3048;
 pub mod dl3059;
+pub mod dl3060;
+pub mod dl3061;
 pub mod dl3062;
+pub mod dl3063;
+pub mod dl3064;
 pub mod dl3065;
 pub mod dl3066;
 pub mod dl3067;
@@ -35,6 +62,7 @@ pub mod dl4000;
 pub mod dl4001;
 pub mod dl4003;
 pub mod dl4004;
+pub mod dl4005;
 pub mod dl4006;
 
 /// Shorthand for the rule constants: code, severity, message, documentation.
@@ -59,6 +87,7 @@ pub type Check = fn(&File<'_>, &mut Out<'_, '_>);
 
 /// Every hadolint rule: description and check, in code order.
 pub static RULES: &[(&crate::lint::rule::Rule, Check)] = &[
+    (&dl1001::RULE, dl1001::check),
     (&dl3000::RULE, dl3000::check),
     (&dl3001::RULE, dl3001::check),
     (&dl3002::RULE, dl3002::check),
@@ -68,21 +97,47 @@ pub static RULES: &[(&crate::lint::rule::Rule, Check)] = &[
     (&dl3007::RULE, dl3007::check),
     (&dl3008::RULE, dl3008::check),
     (&dl3009::RULE, dl3009::check),
+    (&dl3010::RULE, dl3010::check),
+    (&dl3011::RULE, dl3011::check),
+    (&dl3012::RULE, dl3012::check),
     (&dl3013::RULE, dl3013::check),
     (&dl3014::RULE, dl3014::check),
     (&dl3015::RULE, dl3015::check),
     (&dl3016::RULE, dl3016::check),
     (&dl3018::RULE, dl3018::check),
     (&dl3019::RULE, dl3019::check),
+    (&dl3020::RULE, dl3020::check),
+    (&dl3021::RULE, dl3021::check),
+    (&dl3022::RULE, dl3022::check),
+    (&dl3023::RULE, dl3023::check),
+    (&dl3024::RULE, dl3024::check),
     (&dl3025::RULE, dl3025::check),
     (&dl3027::RULE, dl3027::check),
     (&dl3028::RULE, dl3028::check),
+    (&dl3029::RULE, dl3029::check),
+    (&dl3030::RULE, dl3030::check),
+    (&dl3032::RULE, dl3032::check),
+    (&dl3033::RULE, dl3033::check),
+    (&dl3034::RULE, dl3034::check),
+    (&dl3035::RULE, dl3035::check),
+    (&dl3036::RULE, dl3036::check),
+    (&dl3037::RULE, dl3037::check),
+    (&dl3038::RULE, dl3038::check),
+    (&dl3040::RULE, dl3040::check),
     (&dl3041::RULE, dl3041::check),
     (&dl3042::RULE, dl3042::check),
+    (&dl3043::RULE, dl3043::check),
+    (&dl3044::RULE, dl3044::check),
     (&dl3045::RULE, dl3045::check),
+    (&dl3046::RULE, dl3046::check),
     (&dl3047::RULE, dl3047::check),
+    (&dl3048::RULE, dl3048::check),
     (&dl3059::RULE, dl3059::check),
+    (&dl3060::RULE, dl3060::check),
+    (&dl3061::RULE, dl3061::check),
     (&dl3062::RULE, dl3062::check),
+    (&dl3063::RULE, dl3063::check),
+    (&dl3064::RULE, dl3064::check),
     (&dl3065::RULE, dl3065::check),
     (&dl3066::RULE, dl3066::check),
     (&dl3067::RULE, dl3067::check),
@@ -90,6 +145,7 @@ pub static RULES: &[(&crate::lint::rule::Rule, Check)] = &[
     (&dl4001::RULE, dl4001::check),
     (&dl4003::RULE, dl4003::check),
     (&dl4004::RULE, dl4004::check),
+    (&dl4005::RULE, dl4005::check),
     (&dl4006::RULE, dl4006::check),
 ];
 
