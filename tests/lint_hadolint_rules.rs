@@ -109,3 +109,36 @@ fn heredoc_bodies_are_scripts() {
         .collect();
     assert_eq!(lines, [2], "a heredoc fed to `cat` is data, not a script");
 }
+
+#[test]
+fn findings_point_at_the_offending_word_and_keep_the_instruction_line() {
+    let text = "FROM debian:12\n\
+                RUN apt-get update \\\n \
+                 && apt-get install -y \\\n \
+                      curl=7.88 wget\n\
+                RUN <<EOF\n\
+                set -e\n\
+                cd /tmp\n\
+                EOF\n\
+                RUN [\"cd\", \"/x\"]\n";
+    let options = Options {
+        select: Some(["DL3008", "DL3003"].map(String::from).into_iter().collect()),
+        ..Options::default()
+    };
+    let r = lint(text, &options, &Context::default());
+    let index = dfc::syntax::LineIndex::new(text);
+    let found: Vec<(&str, u32, &str)> = r
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.instruction_line(&index), &text[d.span.range()]))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("DL3008", 2, "wget"),
+            ("DL3003", 5, "cd /tmp"),
+            // The exec form has no map from the script to the file: the whole argument list.
+            ("DL3003", 9, "[\"cd\", \"/x\"]"),
+        ]
+    );
+}

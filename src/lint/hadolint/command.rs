@@ -1,7 +1,7 @@
 //! Questions the rules ask about a [`Command`], with hadolint's exact meaning
 //! (`Hadolint.Shell`: `cmdHasArgs`, `hasFlag`, `getArgsNoFlags`, `dropFlagArg`, …).
 
-use super::shell::{Command, Script};
+use super::shell::{Command, Part, Script};
 
 impl Command {
     /// The argument texts.
@@ -34,6 +34,14 @@ impl Command {
         self.flags.iter().any(|f| flags.contains(&f.text.as_str()))
     }
 
+    /// Arguments that are not flags, as words (with where they are written).
+    pub fn parts_no_flags(&self) -> Vec<&Part> {
+        self.args
+            .iter()
+            .filter(|a| !self.flags.iter().any(|f| f.id == a.id))
+            .collect()
+    }
+
     /// Arguments that are not flags.
     pub fn args_no_flags(&self) -> Vec<&str> {
         self.args
@@ -53,6 +61,7 @@ impl Command {
             .filter_map(|f| self.value_id(f.id))
             .collect();
         Command {
+            range: self.range.clone(),
             name: self.name.clone(),
             args: self
                 .args
@@ -107,6 +116,11 @@ impl Script {
 
     pub fn uses(&self, program: &str) -> bool {
         self.commands.iter().any(|c| c.name == program)
+    }
+
+    /// The first command matching `f`.
+    pub fn find(&self, f: impl Fn(&Command) -> bool) -> Option<&Command> {
+        self.commands.iter().find(|c| f(c))
     }
 
     /// The position of the first command matching `f` (hadolint's `findCommandIndex`).

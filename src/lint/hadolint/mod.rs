@@ -11,6 +11,7 @@
 pub mod command;
 pub mod docker;
 pub mod pragma;
+mod script;
 pub mod shell;
 
 use crate::lint::config::CheckConfig;
@@ -62,6 +63,24 @@ impl Instr<'_> {
         }
     }
 
+    /// Where the script text `range` (a command's or a word's) is written in the file;
+    /// the arguments' span when that is not known (exec form).
+    pub fn span_of(&self, range: &std::ops::Range<usize>) -> Span {
+        let offsets = self.script.as_ref().map_or(&[][..], |s| &s.offsets[..]);
+        let at = |i: usize| offsets.get(i).copied().flatten();
+        match (at(range.start), range.end.checked_sub(1).and_then(at)) {
+            (Some(start), Some(last)) if range.start < range.end && start <= last => {
+                Span::new(start as usize, last as usize + 1)
+            }
+            _ => self.rest(),
+        }
+    }
+
+    /// Where `command` is written (see [`Instr::span_of`]).
+    pub fn command_span(&self, command: &shell::Command) -> Span {
+        self.span_of(&command.range)
+    }
+
     /// The value of `--name=value` among the flags, if written.
     pub fn flag(&self, name: &str) -> Option<&str> {
         self.node
@@ -111,7 +130,7 @@ pub fn run(source: &str, parsed: &ParsedFile, sink: &mut Sink) {
     let pragmas = Pragmas::read(source, parsed);
     let file = File {
         source,
-        instrs: instructions(parsed),
+        instrs: instructions(source, parsed),
         ignore_pragmas: pragmas.comments.clone(),
     };
     let mut out = Out {
@@ -124,7 +143,7 @@ pub fn run(source: &str, parsed: &ParsedFile, sink: &mut Sink) {
     }
 }
 
-fn instructions(parsed: &ParsedFile) -> Vec<Instr<'_>> {
+fn instructions<'a>(source: &str, parsed: &'a ParsedFile) -> Vec<Instr<'a>> {
     let mut out = Vec::new();
     // The stage's SHELL is PowerShell or cmd: its RUNs are not shell scripts.
     let mut non_posix = false;
@@ -145,7 +164,7 @@ fn instructions(parsed: &ParsedFile) -> Vec<Instr<'_>> {
             if non_posix || is_non_posix(first_word) {
                 Script::default()
             } else {
-                run_script(inner)
+                script::read(source, inner)
             }
         });
         out.push(Instr {
@@ -168,29 +187,6 @@ fn is_non_posix(program: &str) -> bool {
         .to_ascii_lowercase();
     let base = base.strip_suffix(".exe").unwrap_or(&base);
     matches!(base, "pwsh" | "powershell" | "cmd")
-}
-
-/// The shell script of a RUN: its command line, plus the bodies of its here-documents
-/// when they are what the shell runs (`RUN <<EOF` or `RUN bash <<EOF`).
-fn run_script(node: &Node) -> Script {
-    let line: Vec<&str> = node.args.iter().map(|a| a.value.as_str()).collect();
-    let mut script = shell::parse(&line.join(" "));
-    let shells = ["sh", "bash", "ash", "dash", "zsh", "ksh"];
-    let runs_body = script.commands.is_empty()
-        || script.commands.iter().all(|c| {
-            let base = c.name.rsplit('/').next().unwrap_or("");
-            shells.contains(&base) && !c.has_flag("c")
-        });
-    if runs_body {
-        for heredoc in &node.heredocs {
-            let body = shell::parse(&heredoc.content);
-            script.has_pipes |= body.has_pipes;
-            script.commands.extend(body.commands);
-            script.original.push('\n');
-            script.original.push_str(&heredoc.content);
-        }
-    }
-    script
 }
 
 /// A `FROM` as hadolint reads it: `[registry/]name[:tag][@digest] [AS alias]`.

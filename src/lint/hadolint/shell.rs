@@ -14,8 +14,12 @@
 //! async I/O; `tree-sitter-bash` needs a C toolchain and yields an untyped CST. The rules
 //! need only commands and words, which a tokenizer reads exactly.
 //!
+//! Every command and word keeps its byte range in the text, so findings can point at it.
+//!
 //! What it does not do: expand anything, or report syntax errors (an unterminated quote
 //! ends at the end of the script, as far as the rules are concerned).
+
+use std::ops::Range;
 
 /// One word of a command, simplified.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,6 +27,8 @@ pub struct Part {
     pub text: String,
     /// Position of the word in its command (hadolint's token id order).
     pub id: usize,
+    /// Where the word is written, in bytes of the script text.
+    pub range: Range<usize>,
 }
 
 /// A simple command: its name and its arguments (the words after the name).
@@ -32,6 +38,8 @@ pub struct Command {
     pub args: Vec<Part>,
     /// `-abc` gives `a`, `b`, `c`; `--name=value` gives `name` (hadolint's `getAllFlags`).
     pub flags: Vec<Part>,
+    /// From the command name to the end of its last word, in bytes of the script text.
+    pub range: Range<usize>,
 }
 
 /// What the rules read from one script.
@@ -41,13 +49,19 @@ pub struct Script {
     pub commands: Vec<Command>,
     /// A `|` or `|&` pipe occurs somewhere.
     pub has_pipes: bool,
+    /// For each byte of `original`, its offset in the Dockerfile when known (filled in by
+    /// the rules engine, which knows where the script came from; empty otherwise).
+    pub offsets: Vec<Option<u32>>,
 }
 
 /// Reads `text` as a shell script.
 pub fn parse(text: &str) -> Script {
     let chars: Vec<char> = text.chars().collect();
+    let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+    bytes.push(text.len());
     let mut reader = Reader {
         chars: &chars,
+        bytes: &bytes,
         pos: 0,
         commands: Vec::new(),
         has_pipes: false,
@@ -58,6 +72,7 @@ pub fn parse(text: &str) -> Script {
         original: text.to_string(),
         commands: reader.commands,
         has_pipes: reader.has_pipes,
+        offsets: Vec::new(),
     }
 }
 
@@ -67,6 +82,8 @@ struct Word {
     text: String,
     literal: bool,
     raw: String,
+    /// Byte range in the script text.
+    range: Range<usize>,
 }
 
 enum Token {
@@ -81,6 +98,8 @@ enum Token {
 
 struct Reader<'a> {
     chars: &'a [char],
+    /// Byte offset of each char, and the text length last.
+    bytes: &'a [usize],
     pos: usize,
     commands: Vec<Command>,
     has_pipes: bool,
@@ -197,14 +216,28 @@ impl Reader<'_> {
         let head = rest.next().expect("position found");
         let args: Vec<Part> = rest
             .enumerate()
-            .map(|(id, w)| Part { text: w.text, id })
+            .map(|(id, w)| Part {
+                text: w.text,
+                id,
+                range: w.range,
+            })
             .collect();
+        let end = args.last().map_or(head.range.end, |a| a.range.end);
+        let range = head.range.start..end;
         if !head.literal {
             return;
         }
         let name = effective_name(&head.text, &args);
         let flags = all_flags(&args);
-        self.commands.insert(at, Command { name, args, flags });
+        self.commands.insert(
+            at,
+            Command {
+                name,
+                args,
+                flags,
+                range,
+            },
+        );
     }
 
     fn skip_blanks(&mut self) {
@@ -413,6 +446,7 @@ impl Reader<'_> {
             text,
             literal,
             raw: self.chars[start..self.pos].iter().collect(),
+            range: self.bytes[start]..self.bytes[self.pos.min(self.chars.len())],
         }
     }
 
@@ -604,12 +638,14 @@ fn all_flags(args: &[Part]) -> Vec<Part> {
             flags.push(Part {
                 text: name.to_string(),
                 id: a.id,
+                range: a.range.clone(),
             });
         } else if let Some(short) = t.strip_prefix('-') {
             for c in short.chars() {
                 flags.push(Part {
                     text: c.to_string(),
                     id: a.id,
+                    range: a.range.clone(),
                 });
             }
         }

@@ -32,14 +32,17 @@ CMD [\"nginx\", \"-g\", \"daemon off;\"]
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(false) {
-        if script.commands.iter().any(|c| {
+    super::flag_command(
+        file,
+        out,
+        &RULE,
+        false,
+        "interactive or system command",
+        |c| {
             [
                 "free", "kill", "mount", "ps", "service", "shutdown", "ssh", "top", "vim",
             ]
             .contains(&c.name.as_str())
-        }) {
-            out.report(&RULE, i, i.rest(), "interactive or system command");
-        }
-    }
+        },
+    );
 }

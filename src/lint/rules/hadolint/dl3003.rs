@@ -33,9 +33,5 @@ RUN make
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(false) {
-        if script.uses("cd") {
-            out.report(&RULE, i, i.rest(), "`cd` in RUN");
-        }
-    }
+    super::flag_command(file, out, &RULE, false, "`cd` in RUN", |c| c.name == "cd");
 }

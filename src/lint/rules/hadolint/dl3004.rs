@@ -33,9 +33,7 @@ RUN apt-get update
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        if script.uses("sudo") {
-            out.report(&RULE, i, i.rest(), "`sudo` in a script");
-        }
-    }
+    super::flag_command(file, out, &RULE, true, "`sudo` in a script", |c| {
+        c.name == "sudo"
+    });
 }

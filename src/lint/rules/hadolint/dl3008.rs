@@ -1,6 +1,7 @@
 //! DL3008: Flags `apt-get install` of a package without a pinned version (`pkg=1.2.3`); a path or a `.deb` file counts as pinned.
 
-use crate::lint::hadolint::{shell::Script, File, Out};
+use crate::lint::hadolint::shell::{Command, Script};
+use crate::lint::hadolint::{File, Out};
 use crate::lint::rules::hadolint::hadolint_rule;
 
 pub const RULE: crate::lint::rule::Rule = hadolint_rule!(
@@ -32,31 +33,17 @@ RUN apt-get update && apt-get install -y curl=7.88.1-10+deb12u5
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        if apt_get_packages(script)
-            .iter()
-            .any(|p| !(p.contains('=') || p.contains('/') || p.ends_with(".deb")))
-        {
-            out.report(&RULE, i, i.rest(), "unpinned apt-get package");
-        }
-    }
-}
-
-/// The packages of every `apt-get install` (values of `-t`/`--target-release` dropped).
-fn apt_get_packages(script: &Script) -> Vec<String> {
-    let mut out = Vec::new();
-    for cmd in script
-        .commands
-        .iter()
-        .filter(|c| c.is("apt-get", "install"))
-    {
-        let cmd = cmd.drop_flag_arg(&["t", "target-release"]);
-        out.extend(
-            cmd.args_no_flags()
-                .into_iter()
-                .filter(|a| *a != "install")
-                .map(str::to_string),
-        );
-    }
-    out
+    let packages = |s: &Script| {
+        let install = |c: &Command| c.is("apt-get", "install");
+        super::packages(s, install, &["t", "target-release"], &["install"])
+    };
+    let pinned = |p: &str| p.contains('=') || p.contains('/') || p.ends_with(".deb");
+    super::flag_unpinned(
+        file,
+        out,
+        &RULE,
+        "unpinned apt-get package",
+        packages,
+        pinned,
+    );
 }

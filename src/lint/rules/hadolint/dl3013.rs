@@ -31,11 +31,7 @@ RUN pip install requests==2.32.3
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        if script.any(forgot_pin) {
-            out.report(&RULE, i, i.rest(), "unpinned pip package");
-        }
-    }
+    super::flag_command(file, out, &RULE, true, "unpinned pip package", forgot_pin);
 }
 
 const VALUE_FLAGS: &[&str] = &[

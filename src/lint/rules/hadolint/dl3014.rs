@@ -31,15 +31,11 @@ RUN apt-get install -y curl
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        if script.any(|c| {
-            c.is("apt-get", "install")
-                && !(c.has_any_flag(&["y", "yes", "qq", "assume-yes"])
-                    || c.count_flag("q") == 2
-                    || c.count_flag("quiet") == 2
-                    || c.has_arg("-q=2"))
-        }) {
-            out.report(&RULE, i, i.rest(), "apt-get install without -y");
-        }
-    }
+    super::flag_command(file, out, &RULE, true, "apt-get install without -y", |c| {
+        c.is("apt-get", "install")
+            && !(c.has_any_flag(&["y", "yes", "qq", "assume-yes"])
+                || c.count_flag("q") == 2
+                || c.count_flag("quiet") == 2
+                || c.has_arg("-q=2"))
+    });
 }

@@ -31,18 +31,16 @@ RUN apt-get install -y --no-install-recommends curl
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        if script.any(|c| {
+    super::flag_command(
+        file,
+        out,
+        &RULE,
+        true,
+        "apt-get install without --no-install-recommends",
+        |c| {
             c.is("apt-get", "install")
                 && !c.has_flag("no-install-recommends")
                 && !c.has_arg("APT::Install-Recommends=false")
-        }) {
-            out.report(
-                &RULE,
-                i,
-                i.rest(),
-                "apt-get install without --no-install-recommends",
-            );
-        }
-    }
+        },
+    );
 }

@@ -31,11 +31,7 @@ RUN npm install -g typescript@5.6.2
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        if script.any(forgot_pin) {
-            out.report(&RULE, i, i.rest(), "unpinned npm package");
-        }
-    }
+    super::flag_command(file, out, &RULE, true, "unpinned npm package", forgot_pin);
 }
 
 fn forgot_pin(cmd: &Command) -> bool {

@@ -32,10 +32,12 @@ RUN apk add --no-cache curl=8.9.1-r0
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
     for (i, script) in file.runs(true) {
-        if !has_cache_mount(i, "/var/cache/apk")
-            && script.any(|c| c.is("apk", "add") && !c.has_flag("no-cache"))
-        {
-            out.report(&RULE, i, i.rest(), "apk add without --no-cache");
+        if has_cache_mount(i, "/var/cache/apk") {
+            continue;
+        }
+        let apk_add = super::dl3018::apk_add;
+        if let Some(c) = script.find(|c| apk_add(c) && !c.has_flag("no-cache")) {
+            out.report(&RULE, i, i.command_span(c), "apk add without --no-cache");
         }
     }
 }

@@ -32,9 +32,7 @@ RUN apt-get install -y curl
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        if script.uses("apt") {
-            out.report(&RULE, i, i.rest(), "`apt` in a script");
-        }
-    }
+    super::flag_command(file, out, &RULE, true, "`apt` in a script", |c| {
+        c.name == "apt"
+    });
 }

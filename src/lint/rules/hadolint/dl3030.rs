@@ -31,12 +31,8 @@ RUN yum install -y httpd-2.4.6 && yum clean all
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        if script.any(|c| {
-            c.has_args(&["yum"], &["install", "groupinstall", "localinstall"])
-                && !c.has_any_flag(&["y", "assumeyes"])
-        }) {
-            out.report(&RULE, i, i.rest(), "yum install without -y");
-        }
-    }
+    super::flag_command(file, out, &RULE, true, "yum install without -y", |c| {
+        c.has_args(&["yum"], &["install", "groupinstall", "localinstall"])
+            && !c.has_any_flag(&["y", "assumeyes"])
+    });
 }

@@ -32,8 +32,11 @@ RUN yum install -y httpd-2.4.6 && yum clean all
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
     for (i, script) in file.runs(true) {
-        if script.any(install) && !script.runs_before(install, clean) {
-            out.report(&RULE, i, i.rest(), "yum cache kept");
+        match script.find(install) {
+            Some(c) if !script.runs_before(install, clean) => {
+                out.report(&RULE, i, i.command_span(c), "yum cache kept");
+            }
+            _ => {}
         }
     }
 }

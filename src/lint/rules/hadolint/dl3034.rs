@@ -32,22 +32,18 @@ RUN zypper install -y httpd=2.4.58 && zypper clean
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        if script.any(|c| {
-            c.has_args(
-                &["zypper"],
-                &[
-                    "install",
-                    "in",
-                    "remove",
-                    "rm",
-                    "source-install",
-                    "si",
-                    "patch",
-                ],
-            ) && !c.has_any_flag(&["non-interactive", "n", "no-confirm", "y"])
-        }) {
-            out.report(&RULE, i, i.rest(), "zypper without -y");
-        }
-    }
+    super::flag_command(file, out, &RULE, true, "zypper without -y", |c| {
+        c.has_args(
+            &["zypper"],
+            &[
+                "install",
+                "in",
+                "remove",
+                "rm",
+                "source-install",
+                "si",
+                "patch",
+            ],
+        ) && !c.has_any_flag(&["non-interactive", "n", "no-confirm", "y"])
+    });
 }

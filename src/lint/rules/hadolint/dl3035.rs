@@ -28,9 +28,7 @@ RUN zypper install -y httpd=2.4.58 && zypper clean
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        if script.any(|c| c.has_args(&["zypper"], &["dist-upgrade", "dup"])) {
-            out.report(&RULE, i, i.rest(), "zypper dist-upgrade");
-        }
-    }
+    super::flag_command(file, out, &RULE, true, "zypper dist-upgrade", |c| {
+        c.has_args(&["zypper"], &["dist-upgrade", "dup"])
+    });
 }

@@ -33,11 +33,14 @@ RUN zypper install -y httpd=2.4.58 && zypper clean
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
     for (i, script) in file.runs(true) {
-        if script.any(install)
-            && !has_cache_mount(i, "/var/cache/zypp")
-            && !script.runs_before(install, clean)
-        {
-            out.report(&RULE, i, i.rest(), "zypper cache kept");
+        match script.find(install) {
+            Some(c)
+                if !has_cache_mount(i, "/var/cache/zypp")
+                    && !script.runs_before(install, clean) =>
+            {
+                out.report(&RULE, i, i.command_span(c), "zypper cache kept");
+            }
+            _ => {}
         }
     }
 }

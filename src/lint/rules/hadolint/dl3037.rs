@@ -1,5 +1,6 @@
 //! DL3037: Flags `zypper install` of a package without a version (`pkg=1.2`, `pkg>=1.2`, `pkg<2`) that is not an `.rpm` file.
 
+use crate::lint::hadolint::shell::{Command, Script};
 use crate::lint::hadolint::{File, Out};
 use crate::lint::rules::hadolint::hadolint_rule;
 
@@ -32,16 +33,17 @@ RUN zypper install -y httpd=2.4.58 && zypper clean
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        let unpinned = script
-            .commands
-            .iter()
-            .filter(|c| c.has_args(&["zypper"], &["install", "in"]))
-            .flat_map(|c| c.args_no_flags())
-            .filter(|a| !matches!(*a, "install" | "in"))
-            .any(|p| !(p.contains(['=', '<', '>']) || p.ends_with(".rpm")));
-        if unpinned {
-            out.report(&RULE, i, i.rest(), "unpinned zypper package");
-        }
-    }
+    let packages = |s: &Script| {
+        let install = |c: &Command| c.has_args(&["zypper"], &["install", "in"]);
+        super::packages(s, install, &[], &["install", "in"])
+    };
+    let pinned = |p: &str| p.contains(['=', '<', '>']) || p.ends_with(".rpm");
+    super::flag_unpinned(
+        file,
+        out,
+        &RULE,
+        "unpinned zypper package",
+        packages,
+        pinned,
+    );
 }

@@ -32,14 +32,10 @@ RUN dnf install -y httpd-2.4.62 && dnf clean all
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        if script.any(|c| {
-            c.has_args(
-                &["dnf", "microdnf"],
-                &["install", "groupinstall", "localinstall"],
-            ) && !c.has_any_flag(&["y", "assumeyes"])
-        }) {
-            out.report(&RULE, i, i.rest(), "dnf install without -y");
-        }
-    }
+    super::flag_command(file, out, &RULE, true, "dnf install without -y", |c| {
+        c.has_args(
+            &["dnf", "microdnf"],
+            &["install", "groupinstall", "localinstall"],
+        ) && !c.has_any_flag(&["y", "assumeyes"])
+    });
 }

@@ -33,14 +33,10 @@ RUN useradd -l -u 1000000 app
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        if script.any(|c| {
-            c.name == "useradd"
-                && !c.has_any_flag(&["l", "no-log-init"])
-                && c.has_any_flag(&["u", "uid"])
-                && c.flag_values("u").iter().any(|v| v.chars().count() > 5)
-        }) {
-            out.report(&RULE, i, i.rest(), "high UID without -l");
-        }
-    }
+    super::flag_command(file, out, &RULE, true, "high UID without -l", |c| {
+        c.name == "useradd"
+            && !c.has_any_flag(&["l", "no-log-init"])
+            && c.has_any_flag(&["u", "uid"])
+            && c.flag_values("u").iter().any(|v| v.chars().count() > 5)
+    });
 }

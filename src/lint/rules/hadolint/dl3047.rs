@@ -31,11 +31,14 @@ RUN wget -nv https://example.com/file.tar.gz
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        if script.any(forgot_progress) {
-            out.report(&RULE, i, i.rest(), "wget with a progress bar");
-        }
-    }
+    super::flag_command(
+        file,
+        out,
+        &RULE,
+        true,
+        "wget with a progress bar",
+        forgot_progress,
+    );
 }
 
 fn forgot_progress(cmd: &Command) -> bool {

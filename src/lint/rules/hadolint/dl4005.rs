@@ -32,9 +32,7 @@ SHELL [\"/bin/bash\", \"-c\"]
 ";
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
-    for (i, script) in file.runs(true) {
-        if script.any(|c| c.is("ln", "/bin/sh")) {
-            out.report(&RULE, i, i.rest(), "relinks /bin/sh");
-        }
-    }
+    super::flag_command(file, out, &RULE, true, "relinks /bin/sh", |c| {
+        c.is("ln", "/bin/sh")
+    });
 }

@@ -2,6 +2,7 @@
 //! [`crate::lint::hadolint`] parses the file and RUN scripts once; each file here holds one
 //! rule: its description, documentation and check over the whole file.
 
+use crate::lint::hadolint::shell::{Command, Part, Script};
 use crate::lint::hadolint::{File, Out};
 
 pub mod dl1001;
@@ -167,6 +168,64 @@ pub(crate) fn repeats_in_stage(
                 out.report(rule, i, i.node.keyword_span, label);
             }
             seen = true;
+        }
+    }
+}
+
+/// Reports each RUN (under ONBUILD too, when `onbuild`) that runs a command matching `bad`,
+/// pointing at the first such command: the shared check of the rules about one command.
+pub(crate) fn flag_command(
+    file: &File<'_>,
+    out: &mut Out<'_, '_>,
+    rule: &'static crate::lint::rule::Rule,
+    onbuild: bool,
+    label: &str,
+    bad: impl Fn(&Command) -> bool,
+) {
+    for (i, script) in file.runs(onbuild) {
+        if let Some(c) = script.find(&bad) {
+            out.report(rule, i, i.command_span(c), label);
+        }
+    }
+}
+
+/// The package words of every command of `script` matching `installs` (a package
+/// manager's install command): its non-flag arguments without the values of `value_flags`
+/// and without the `verbs` (`install`, `add`, …).
+pub(crate) fn packages(
+    script: &Script,
+    installs: impl Fn(&Command) -> bool,
+    value_flags: &[&str],
+    verbs: &[&str],
+) -> Vec<Part> {
+    script
+        .commands
+        .iter()
+        .filter(|c| installs(c))
+        .flat_map(|c| {
+            let kept = c.drop_flag_arg(value_flags);
+            kept.parts_no_flags()
+                .into_iter()
+                .filter(|p| !verbs.contains(&p.text.as_str()))
+                .cloned()
+                .collect::<Vec<Part>>()
+        })
+        .collect()
+}
+
+/// Reports each RUN (under ONBUILD too) that installs a package `pinned` rejects, pointing
+/// at the first such package: the shared check of the version-pinning rules.
+pub(crate) fn flag_unpinned(
+    file: &File<'_>,
+    out: &mut Out<'_, '_>,
+    rule: &'static crate::lint::rule::Rule,
+    label: &str,
+    packages_of: impl Fn(&Script) -> Vec<Part>,
+    pinned: impl Fn(&str) -> bool,
+) {
+    for (i, script) in file.runs(true) {
+        if let Some(p) = packages_of(script).iter().find(|p| !pinned(&p.text)) {
+            out.report(rule, i, i.span_of(&p.range), label);
         }
     }
 }
