@@ -127,13 +127,32 @@ impl Reader<'_> {
         // Where the command being read goes: before the commands nested in its words, as
         // ShellCheck's pre-order walk lists them (hadolint compares command positions).
         let mut mark = self.commands.len();
+        // Inside `[[ … ]]`: a test expression, not commands (`&&`, `(` and `<` are its own).
+        let mut in_test = false;
         loop {
             if words.is_empty() {
                 mark = self.commands.len();
             }
             let token = self.token(close);
+            if in_test {
+                match token {
+                    Token::Word(w) if w.literal && w.raw == "]]" => in_test = false,
+                    Token::End => return,
+                    _ => {}
+                }
+                continue;
+            }
             match token {
                 Token::Word(w) => {
+                    if words.is_empty()
+                        && !skipping_header
+                        && !case_pattern
+                        && w.literal
+                        && w.raw == "[["
+                    {
+                        in_test = true;
+                        continue;
+                    }
                     if words.is_empty() && !skipping_header {
                         if case_pattern {
                             if w.literal && w.raw == "esac" {
@@ -224,7 +243,8 @@ impl Reader<'_> {
             .collect();
         let end = args.last().map_or(head.range.end, |a| a.range.end);
         let range = head.range.start..end;
-        if !head.literal {
+        // `[ … ]` is a test expression to ShellCheck, not a command.
+        if !head.literal || head.raw == "[" {
             return;
         }
         let name = effective_name(&head.text, &args);

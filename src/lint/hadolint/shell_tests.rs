@@ -38,6 +38,19 @@ fn removes_quotes_and_simplifies_expansions() {
 }
 
 #[test]
+fn test_expressions_are_not_commands() {
+    assert_eq!(
+        names("[ -f a ] && [ \"$(cat b)\" = x ] && ls"),
+        ["cat", "ls"]
+    );
+    assert_eq!(
+        names("[[ -f a && ( -d b || c < d ) ]] && ls; test -f e"),
+        ["ls", "test"]
+    );
+    assert_eq!(names("if [[ -n $X ]]; then echo y; fi"), ["echo"]);
+}
+
+#[test]
 fn skips_assignments_redirections_comments_and_keywords() {
     assert_eq!(names("A=1 B=2 make install > /dev/null 2>&1"), ["make"]);
     assert_eq!(args("A=1 make install > /dev/null 2>&1", 0), ["install"]);
@@ -45,7 +58,7 @@ fn skips_assignments_redirections_comments_and_keywords() {
     assert_eq!(names("# only a comment\nls # trailing"), ["ls"]);
     assert_eq!(
         names("if [ -f x ]; then cd /a; else cd /b; fi"),
-        ["[", "cd", "cd"]
+        ["cd", "cd"]
     );
     assert_eq!(names("for f in a b c; do echo $f; done"), ["echo"]);
     assert_eq!(names("while true; do sleep 1; done"), ["true", "sleep"]);
