@@ -8,6 +8,8 @@
 //! `hadolint` on `PATH`; without it the comparison is skipped with a message (the snapshots
 //! are still checked). DL1001 is off by default in both tools; it is switched on in both.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -162,5 +164,73 @@ fn crafted_fixtures_agree_with_hadolint() {
     }
     if binary.is_some() {
         println!("{compared} hadolint findings matched");
+    }
+}
+
+/// The live comparison over BuildKit's own test Dockerfiles (`../shared/fidelity/buildkit`,
+/// which has no recorded hadolint output): per-rule agreement, printed, and every
+/// disagreement listed. Files hadolint cannot parse (DL1000) or BuildKit's parser refuses
+/// are left out. Slow (one hadolint run per file), so run on demand:
+/// `cargo test --test lint_hadolint_crafted -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn buildkit_corpus_agrees_with_live_hadolint() {
+    let Some(binary) = hadolint() else {
+        eprintln!("hadolint not found: nothing compared");
+        return;
+    };
+    let Some(dir) = common::shared("fidelity/buildkit") else {
+        return;
+    };
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join("Dockerfile"))
+        .filter(|p| p.exists())
+        .collect();
+    cases.sort();
+    let mut counts: std::collections::BTreeMap<String, [usize; 3]> = Default::default();
+    let mut details = Vec::new();
+    let mut files = 0;
+    for file in &cases {
+        let text = String::from_utf8_lossy(&std::fs::read(file).unwrap()).into_owned();
+        let report = lint(&text, &Options::default(), &Context::default());
+        let refused = report.error.as_ref().is_some_and(|e| e.is_parse_error)
+            && report.diagnostics.iter().all(|d| !d.code.starts_with("DL"));
+        let theirs = hadolint_findings(&binary, file);
+        if refused || theirs.iter().any(|f| f.1 == "DL1000") {
+            continue;
+        }
+        files += 1;
+        let (_, ours) = dfc_findings(&text);
+        let key = |f: &Finding| (f.0, f.1.clone());
+        let ours: Vec<_> = ours.iter().map(key).collect();
+        let theirs: Vec<_> = theirs.iter().map(key).collect();
+        for f in ours.iter().chain(&theirs) {
+            let c = counts.entry(f.1.clone()).or_default();
+            match (theirs.contains(f), ours.contains(f)) {
+                (true, true) => c[0] += 1,
+                (true, false) => {
+                    c[1] += 1;
+                    details.push(format!("hadolint-only {} {}:{}", f.1, file.display(), f.0));
+                }
+                _ => {
+                    c[2] += 1;
+                    details.push(format!("dfc-only      {} {}:{}", f.1, file.display(), f.0));
+                }
+            }
+        }
+    }
+    println!("{files} files compared");
+    println!(
+        "{:<8} {:>6} {:>14} {:>9}",
+        "rule", "agree", "hadolint-only", "dfc-only"
+    );
+    for (code, [agree, h, d]) in &counts {
+        // Findings present in both lists were counted from each side.
+        println!("{code:<8} {:>6} {h:>14} {d:>9}", agree / 2);
+    }
+    for d in &details {
+        println!("{d}");
     }
 }

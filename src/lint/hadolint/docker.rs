@@ -81,6 +81,60 @@ pub fn arg_name<'a>(instr: &'a Instr<'_>) -> Option<&'a str> {
     first.value.split('=').next().filter(|n| !n.is_empty())
 }
 
+/// Whether hadolint's parser reads `instr` in exec form: its arguments are `[`, strings
+/// separated by commas, `]`. Its string reader is not JSON's: a lone `\\"` is a quote and
+/// any other backslash is kept (so `"\\q"` is fine), but a run of two or more backslashes
+/// before a `"` (`"a\\\\"`) cannot be read, and the list is then the shell form.
+pub fn exec_form(file: &File<'_>, instr: &Instr<'_>) -> bool {
+    let rest = instr.rest();
+    let text = file
+        .source
+        .get(rest.start as usize..rest.end as usize)
+        .unwrap_or("");
+    let text = text.trim();
+    // `HEALTHCHECK CMD [...]`: the list follows the `CMD` word.
+    let text = match instr.keyword.as_str() {
+        "healthcheck" => text.get(3..).unwrap_or("").trim_start(),
+        _ => text,
+    };
+    let Some(inner) = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')) else {
+        return false;
+    };
+    let mut chars = inner.chars().peekable();
+    let mut expect_string = true;
+    let mut strings = 0;
+    loop {
+        // Blanks and line continuations between the elements.
+        while let Some(&c) = chars.peek() {
+            if c.is_whitespace() || c == '\\' {
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        match chars.next() {
+            None => return !expect_string || strings == 0,
+            Some('"') if expect_string => {
+                let mut backslashes = 0usize;
+                loop {
+                    match chars.next() {
+                        None => return false,
+                        Some('\\') => backslashes += 1,
+                        Some('"') if backslashes == 1 => backslashes = 0,
+                        Some('"') if backslashes == 0 => break,
+                        Some('"') => return false,
+                        Some(_) => backslashes = 0,
+                    }
+                }
+                strings += 1;
+                expect_string = false;
+            }
+            Some(',') if !expect_string => expect_string = true,
+            Some(_) => return false,
+        }
+    }
+}
+
 /// Quote removal of a word made of quoted and unquoted pieces (`"a"b'c'` → `abc`); inside
 /// quotes only an escaped quote loses its backslash, outside an escaped blank does.
 fn remove_quotes(word: &str) -> String {

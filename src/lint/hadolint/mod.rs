@@ -209,24 +209,27 @@ impl BaseImage {
             Some(a) if a.value.eq_ignore_ascii_case("as") => args.get(2).map(|a| a.value.clone()),
             _ => None,
         };
-        let (rest, digest) = match reference.split_once('@') {
-            Some((r, d)) => (r, Some(d.to_string())),
-            None => (reference, None),
-        };
-        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-        let (path, tag) = match rest[last_slash..].rfind(':') {
-            Some(i) => (
-                &rest[..last_slash + i],
-                Some(rest[last_slash + i + 1..].to_string()),
-            ),
-            None => (rest, None),
-        };
-        let name = match path.split_once('/') {
-            Some((first, name)) if first.contains(['.', ':']) || first == "localhost" => {
-                name.to_string()
+        // As language-docker reads a reference: an optional `domain.tld/` registry, the
+        // name up to the first `:` or `@`, a tag up to the next, a digest. A `.`, `:`, `@`
+        // or `/` inside `${…}` (`${V:-x}`) separates nothing.
+        let masked = mask_expansions(reference);
+        let registry_end = masked.find('.').filter(|&d| d > 0).and_then(|d| {
+            let slash = masked[d + 1..].find('/')?;
+            (slash > 0).then_some(d + 1 + slash + 1)
+        });
+        let start = registry_end.unwrap_or(0);
+        let (rest, masked) = (&reference[start..], &masked[start..]);
+        let name_end = masked.find([':', '@']).unwrap_or(rest.len());
+        let name = rest[..name_end].to_string();
+        let (tag, after) = match masked[name_end..].strip_prefix(':') {
+            Some(t) => {
+                let len = t.find([':', '@']).unwrap_or(t.len());
+                let from = name_end + 1;
+                (Some(rest[from..from + len].to_string()), from + len)
             }
-            _ => path.to_string(),
+            None => (None, name_end),
         };
+        let digest = rest[after..].strip_prefix('@').map(str::to_string);
         BaseImage {
             name,
             tag,
@@ -240,6 +243,29 @@ impl BaseImage {
     pub fn stage_name(&self) -> &str {
         self.alias.as_deref().unwrap_or(&self.name)
     }
+}
+
+/// `text` with every byte inside a `${…}` expansion replaced by `_` (same offsets).
+fn mask_expansions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek() == Some(&'{') {
+            depth += 1;
+            out.push('$');
+            continue;
+        }
+        if depth > 0 {
+            if c == '}' {
+                depth -= 1;
+            }
+            out.push_str(&"_".repeat(c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A `--mount=type=cache|tmpfs` flag of a RUN whose target contains `fragment`

@@ -65,9 +65,14 @@ pub fn parse(text: &str) -> Script {
         pos: 0,
         commands: Vec::new(),
         has_pipes: false,
+        syntax_error: false,
         heredocs: Vec::new(),
     };
     reader.list(None);
+    if reader.syntax_error {
+        reader.commands.clear();
+        reader.has_pipes = false;
+    }
     Script {
         original: text.to_string(),
         commands: reader.commands,
@@ -103,6 +108,8 @@ struct Reader<'a> {
     pos: usize,
     commands: Vec<Command>,
     has_pipes: bool,
+    /// Something no shell parses (the whole script then yields no command).
+    syntax_error: bool,
     /// Here-document delimiters waiting for the next newline: (delimiter, strip tabs).
     heredocs: Vec<(String, bool)>,
 }
@@ -195,10 +202,24 @@ impl Reader<'_> {
                     skipping_header = false;
                 }
                 Token::Open => {
+                    let array = words
+                        .last()
+                        .is_some_and(|w| w.raw.ends_with('=') && is_assignment(&w.raw));
+                    if array {
+                        // `a=(x y)`, `declare -a a=(x y)`: the value of an array.
+                        self.pos -= 1;
+                        self.skip_balanced('(', ')');
+                        continue;
+                    }
                     // `name()` starts a function definition; otherwise a subshell.
+                    self.skip_blanks();
                     if words.len() == 1 && self.peek(0) == Some(')') {
                         self.pos += 1;
                         words.clear();
+                    } else if !words.is_empty() {
+                        // `cmd (…)`: ShellCheck cannot parse the script, hadolint then
+                        // sees no command at all.
+                        self.syntax_error = true;
                     }
                     self.finish(&mut words, mark);
                 }
@@ -326,6 +347,19 @@ impl Reader<'_> {
             ')' => {
                 self.pos += 1;
                 Token::Close
+            }
+            '<' | '>' if self.peek(1) == Some('(') => {
+                // `<(…)` / `>(…)`: a process substitution, one word holding commands.
+                let start = self.pos;
+                self.pos += 2;
+                self.list(Some(')'));
+                let end = self.pos.min(self.chars.len());
+                Token::Word(Word {
+                    text: String::new(),
+                    literal: false,
+                    raw: self.chars[start..end].iter().collect(),
+                    range: self.bytes[start]..self.bytes[end],
+                })
             }
             '<' | '>' => {
                 self.redirection();

@@ -38,6 +38,19 @@ fn removes_quotes_and_simplifies_expansions() {
 }
 
 #[test]
+fn arrays_process_substitutions_and_syntax_errors() {
+    assert_eq!(
+        names("a=(x y) ls; declare -a b=(1 2); pwd"),
+        ["ls", "declare", "pwd"]
+    );
+    assert_eq!(names("diff <(ls a) >(sort)"), ["diff", "ls", "sort"]);
+    assert_eq!(names("f () { echo; }; (cd x)"), ["echo", "cd"]);
+    // A parenthesis after words does not parse: no command at all, as for hadolint.
+    let broken = parse("IF EXIST foo (exit 0) ELSE (exit 1) | x");
+    assert!(broken.commands.is_empty() && !broken.has_pipes);
+}
+
+#[test]
 fn test_expressions_are_not_commands() {
     assert_eq!(
         names("[ -f a ] && [ \"$(cat b)\" = x ] && ls"),

@@ -1,6 +1,6 @@
 //! DL3025: Flags `CMD`, `ENTRYPOINT` and `HEALTHCHECK CMD` in shell form.
 
-use crate::lint::hadolint::{File, Out};
+use crate::lint::hadolint::{docker, File, Out};
 use crate::lint::rules::hadolint::hadolint_rule;
 
 pub const RULE: crate::lint::rule::Rule = hadolint_rule!(
@@ -34,13 +34,13 @@ CMD [\"nginx\", \"-g\", \"daemon off;\"]
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
     for i in file.instrs.iter().filter(|i| !i.onbuild) {
         let shell_form = match i.keyword.as_str() {
-            "cmd" | "entrypoint" => !i.node.json,
+            "cmd" | "entrypoint" => !docker::exec_form(file, i),
             "healthcheck" => {
                 i.node
                     .args
                     .first()
                     .is_some_and(|a| a.value.eq_ignore_ascii_case("cmd"))
-                    && !i.node.json
+                    && !docker::exec_form(file, i)
             }
             _ => false,
         };
