@@ -1,7 +1,9 @@
 //! DL3009: Flags a RUN that runs `apt-get update` (or `apt update`, `aptitude update`) without removing the apt lists, in the final stage or a stage used as a base by another.
 
-use crate::lint::hadolint::{has_cache_mount, shell::Script, BaseImage, File, Instr, Out};
+use crate::lint::hadolint::shell::{Command, Script};
+use crate::lint::hadolint::{has_cache_mount, BaseImage, File, Instr, Out};
 use crate::lint::rules::hadolint::hadolint_rule;
+use crate::syntax::Span;
 
 pub const RULE: crate::lint::rule::Rule = hadolint_rule!(
     "DL3009",
@@ -40,32 +42,36 @@ pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
 fn run(file: &File<'_>, out: &mut Out<'_, '_>, onbuild: bool) {
     let mut last_from = BaseImage::default();
     let mut images: Vec<String> = Vec::new();
-    let mut forgets: Vec<(&Instr<'_>, BaseImage)> = Vec::new();
+    // (RUN, its `update` command, the stage it is in)
+    let mut forgets: Vec<(&Instr<'_>, Span, BaseImage)> = Vec::new();
     for i in file.instrs.iter().filter(|i| i.onbuild == onbuild) {
         if i.keyword == "from" {
             last_from = BaseImage::read(i);
             images.push(last_from.name.clone());
         } else if let (Some(script), "run") = (&i.script, i.keyword.as_str()) {
-            if !forgot_cleanup(script)
-                || has_cache_mount(i, "/var/lib/apt/lists")
+            let Some(update) = forgot_cleanup(script) else {
+                continue;
+            };
+            if has_cache_mount(i, "/var/lib/apt/lists")
                 || (has_cache_mount(i, "/var/lib/apt") && has_cache_mount(i, "/var/cache/apt"))
             {
                 continue;
             }
-            forgets.push((i, last_from.clone()));
+            forgets.push((i, i.command_span(update), last_from.clone()));
         }
     }
-    for (i, from) in forgets {
+    for (i, span, from) in forgets {
         let used_later = from.alias.as_ref().is_some_and(|a| images.contains(a));
         if from == last_from || used_later {
-            out.report(&RULE, i, i.rest(), "apt lists kept");
+            out.report(&RULE, i, span, "apt lists kept");
         }
     }
 }
 
-fn forgot_cleanup(script: &Script) -> bool {
-    let update = script.any(|c| c.has_args(&["apt", "apt-get", "aptitude"], &["update"]));
+/// The `update` command of a script that does not remove the lists.
+fn forgot_cleanup(script: &Script) -> Option<&Command> {
+    let update = script.find(|c| c.has_args(&["apt", "apt-get", "aptitude"], &["update"]))?;
     // hadolint accepts an `rm` with either argument as the clean-up.
     let cleanup = script.any(|c| c.has_args(&["rm"], &["-rf", "/var/lib/apt/lists/*"]));
-    update && !cleanup
+    (!cleanup).then_some(update)
 }

@@ -1,6 +1,7 @@
 //! DL3040: Flags a RUN that runs `dnf` or `microdnf` `install` (`in`, `upgrade`, `up`, `upgrade-minimal`, `up-min`, `reinstall`, `rei`) and no later `clean all` of the same program (or `rm -rf /var/cache/libdnf5*`), unless the libdnf5 cache is a cache or tmpfs mount.
 
-use crate::lint::hadolint::{has_cache_mount, shell::Script, File, Out};
+use crate::lint::hadolint::shell::{Command, Script};
+use crate::lint::hadolint::{has_cache_mount, File, Out};
 use crate::lint::rules::hadolint::hadolint_rule;
 
 pub const RULE: crate::lint::rule::Rule = hadolint_rule!(
@@ -46,22 +47,24 @@ const INSTALL: &[&str] = &[
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
     for (i, script) in file.runs(true) {
-        let missing = ["dnf", "microdnf"].iter().any(|p| misses_clean(script, p));
-        if missing
-            && !has_cache_mount(i, "/var/cache/libdnf5")
-            && !has_cache_mount(i, ".cache/libdnf5")
-        {
-            out.report(&RULE, i, i.rest(), "dnf cache kept");
+        let missing = ["dnf", "microdnf"]
+            .iter()
+            .find_map(|p| misses_clean(script, p));
+        if let Some(install) = missing {
+            if !has_cache_mount(i, "/var/cache/libdnf5") && !has_cache_mount(i, ".cache/libdnf5") {
+                out.report(&RULE, i, i.command_span(install), "dnf cache kept");
+            }
         }
     }
 }
 
-/// `program` installs something and does not clean its cache afterwards.
-fn misses_clean(script: &Script, program: &str) -> bool {
-    let install = |c: &crate::lint::hadolint::shell::Command| c.has_args(&[program], INSTALL);
-    let clean = |c: &crate::lint::hadolint::shell::Command| {
+/// The install command of `program` when it does not clean its cache afterwards.
+fn misses_clean<'s>(script: &'s Script, program: &str) -> Option<&'s Command> {
+    let install = |c: &Command| c.has_args(&[program], INSTALL);
+    let clean = |c: &Command| {
         c.has_args(&[program], &["clean", "all"])
             || c.has_args(&["rm"], &["-rf", "/var/cache/libdnf5*"])
     };
-    script.any(install) && !script.runs_before(install, clean)
+    let first = script.find(install)?;
+    (!script.runs_before(install, clean)).then_some(first)
 }

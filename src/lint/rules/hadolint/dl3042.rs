@@ -63,14 +63,16 @@ fn run(file: &File<'_>, out: &mut Out<'_, '_>, onbuild: bool) {
             }
             "run" => {
                 let Some(script) = &i.script else { continue };
+                let Some(pip) = script.find(forgot_no_cache_dir) else {
+                    continue;
+                };
                 if set.get(&current).copied().unwrap_or(false)
                     || set_in_script(&script.original)
-                    || !script.any(forgot_no_cache_dir)
                     || has_cache_mount(i, ".cache/pip")
                 {
                     continue;
                 }
-                out.report(&RULE, i, i.rest(), "pip cache kept");
+                out.report(&RULE, i, i.command_span(pip), "pip cache kept");
             }
             _ => {}
         }

@@ -43,27 +43,28 @@ fn run(file: &File<'_>, out: &mut Out<'_, '_>, onbuild: bool) {
         ..BaseImage::default()
     };
     let mut images: Vec<String> = Vec::new();
-    let mut kept: Vec<(&Instr<'_>, BaseImage)> = Vec::new();
+    // (RUN, its `yarn install`, the stage it is in)
+    let mut kept: Vec<(&Instr<'_>, crate::syntax::Span, BaseImage)> = Vec::new();
     for i in file.instrs.iter().filter(|i| i.onbuild == onbuild) {
         if i.keyword == "from" {
             current = BaseImage::read(i);
             images.push(current.name.clone());
         } else if let (Some(script), "run") = (&i.script, i.keyword.as_str()) {
-            if !script.any(install) {
+            let Some(first) = script.find(install) else {
                 continue;
-            }
+            };
             let cleaned = script.any(clean);
             let forgot = !cleaned && !has_cache_mount(i, ".cache/yarn");
             let too_early = cleaned && script.runs_before(clean, install);
             if forgot || too_early {
-                kept.push((i, current.clone()));
+                kept.push((i, i.command_span(first), current.clone()));
             }
         }
     }
-    for (i, from) in kept {
+    for (i, span, from) in kept {
         let used_later = from.alias.as_ref().is_some_and(|a| images.contains(a));
         if from == current || used_later {
-            out.report(&RULE, i, i.rest(), "yarn cache kept");
+            out.report(&RULE, i, span, "yarn cache kept");
         }
     }
 }
