@@ -109,18 +109,14 @@ pub struct Out<'s, 'o> {
 impl Out<'_, '_> {
     /// Reports `rule` on `instr`, about `span`, with the rule's message.
     pub fn report(&mut self, rule: &'static Rule, instr: &Instr<'_>, span: Span, label: &str) {
-        self.report_at(rule, instr.span, span, label);
-    }
-
-    /// Reports `rule` on the line where `at` starts (an instruction or a comment).
-    pub fn report_at(&mut self, rule: &'static Rule, at: Span, span: Span, label: &str) {
-        if self.pragmas.ignores(rule.code, at.start) {
+        if self.pragmas.ignores(rule.code, instr.span.start) {
             return;
         }
-        let finding = Finding::new(span, at, rule.summary.to_string(), label).help(format!(
-            "`dfc lint --explain {}` shows what to write instead",
-            rule.code
-        ));
+        let finding =
+            Finding::new(span, instr.span, rule.summary.to_string(), label).help(format!(
+                "`dfc lint --explain {}` shows what to write instead",
+                rule.code
+            ));
         self.sink.report(&self.config, rule, finding);
     }
 }

@@ -69,6 +69,23 @@ impl Pragmas {
     }
 }
 
+impl super::Out<'_, '_> {
+    /// Reports `rule` on a comment line `at` (DL1001 on an ignore pragma), which a pragma
+    /// on the line above can silence like an instruction.
+    pub fn report_at(&mut self, rule: &'static crate::lint::rule::Rule, at: Span, label: &str) {
+        if self.pragmas.ignores(rule.code, at.start) {
+            return;
+        }
+        let help = format!(
+            "`dfc lint --explain {}` shows what to write instead",
+            rule.code
+        );
+        let finding =
+            crate::lint::sink::Finding::new(at, at, rule.summary.to_string(), label).help(help);
+        self.sink.report(&self.config, rule, finding);
+    }
+}
+
 /// `hadolint [global ]ignore=A,B` (the text after `#`), hadolint's grammar: blanks around
 /// words, `=` and commas; codes made of `DLSC0-9`; an inline `#` comment may follow.
 fn parse(comment: &str, global: bool) -> Option<Vec<String>> {

@@ -39,6 +39,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10
 
 pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
     for &comment in &file.ignore_pragmas {
-        out.report_at(&RULE, comment, comment, "inline ignore pragma");
+        out.report_at(&RULE, comment, "inline ignore pragma");
     }
 }
