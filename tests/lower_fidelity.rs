@@ -123,10 +123,10 @@ fn lowering_matches_buildkit_references() {
     // Floors: the figures this branch has reached (dev: 545 cases, buildkit: 554); a
     // change may raise them, never lower them. The targets are percentages of
     // the reproducible cases and are asserted once the registry-backed run exists.
-    assert!(dev.equal >= 543, "dev equal {} of {}", dev.equal, dev.cases);
+    assert!(dev.equal >= 544, "dev equal {} of {}", dev.equal, dev.cases);
     assert!(dev.both_error >= 1, "dev error case must error");
     assert!(
-        dev.metadata_equal >= 543,
+        dev.metadata_equal >= 544,
         "dev metadata equal {}",
         dev.metadata_equal
     );
@@ -142,7 +142,7 @@ fn lowering_matches_buildkit_references() {
         bk.equal,
         bk.cases
     );
-    assert!(bk.both_error >= 67, "buildkit both-error {}", bk.both_error);
+    assert!(bk.both_error >= 74, "buildkit both-error {}", bk.both_error);
     assert!(
         bk.metadata_equal >= 480,
         "buildkit metadata equal {}",

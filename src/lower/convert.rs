@@ -9,6 +9,7 @@ use crate::shell::Lexer;
 use crate::syntax::Span;
 
 use super::dispatch::{dispatch, Ctx};
+use super::epoch;
 use super::error::LowerError;
 use super::graph::Graph;
 use super::image::Image;
@@ -44,10 +45,12 @@ pub fn compile(
     opts: &CompileOptions,
     resolver: &dyn ImageResolver,
 ) -> Result<Compiled, LowerError> {
+    // BuildKit reads the `# check=` directive before it parses the instructions.
+    let lines = crate::syntax::parse(source);
+    let check_config = super::checks::file_config(&lines.file)?;
     let file = crate::parse::parse(source).map_err(|e| LowerError::Parse {
         message: e.buildkit_message(source),
     })?;
-    let lines = crate::syntax::parse(source);
     let codes: HashMap<u32, String> = lines
         .file
         .nodes
@@ -60,7 +63,9 @@ pub fn compile(
     };
     // Pass 1 collects the context paths; pass 2 builds the final graph with them.
     let first = run(&file, &codes, opts, &cached, None)?;
-    run(&file, &codes, opts, &cached, Some(first.1)).map(|(c, _)| c)
+    let (compiled, _) = run(&file, &codes, opts, &cached, Some(first.1))?;
+    super::checks::enforce(source, &check_config, &opts.dockerignore)?;
+    Ok(compiled)
 }
 
 fn default_args(opts: &CompileOptions, target_platform: &Platform, target: &str) -> EnvList {
@@ -134,6 +139,21 @@ fn run(
             }
         }
     }
+
+    // SOURCE_DATE_EPOCH: resolved once the global ARGs are known, before any stage.
+    let mut build_args = opts.build_args.clone();
+    let epoch = match epoch::configured(&build_args, &global) {
+        Some(v) => {
+            let e = epoch::resolve(&v, file, &global, &build_args, &lexer)?;
+            epoch::apply(e, &mut build_args, &mut global);
+            e
+        }
+        None => None,
+    };
+    let created = epoch
+        .map(epoch::rfc3339)
+        .transpose()
+        .map_err(LowerError::general)?;
 
     // Stage states.
     let mut states: Vec<StageState> = Vec::new();
@@ -258,7 +278,8 @@ fn run(
     let ctx = Ctx {
         lexer: lexer.clone(),
         global: global.clone(),
-        build_args: opts.build_args.clone(),
+        build_args,
+        epoch,
         target_platform: target_platform.clone(),
         context_paths: ctx_paths.clone(),
         dockerignore: opts.dockerignore.clone(),
@@ -298,6 +319,7 @@ fn run(
         }
         let cmds = states[i].commands.clone();
         for cmd in &cmds {
+            let committed = states[i].image.history.len();
             dispatch(
                 &ctx,
                 &mut graph,
@@ -311,6 +333,10 @@ fn run(
                 LowerError::General { message } => located(cmd.instruction.span(), message),
                 other => other,
             })?;
+            // `commitToHistory` stamps every entry with the epoch.
+            for h in &mut states[i].image.history[committed..] {
+                h.created.clone_from(&created);
+            }
         }
     }
 
@@ -319,7 +345,14 @@ fn run(
     image.os = target_platform.os.clone();
     image.architecture = target_platform.architecture.clone();
     let definition = graph.marshal(ds.state.output);
-    Ok((Compiled { definition, image }, collected))
+    Ok((
+        Compiled {
+            definition,
+            image,
+            epoch,
+        },
+        collected,
+    ))
 }
 
 fn resolve_bases(

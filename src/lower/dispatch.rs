@@ -20,7 +20,10 @@ use super::state::EnvList;
 pub struct Ctx {
     pub lexer: Lexer,
     pub global: EnvList,
+    /// `--build-arg`s, SOURCE_DATE_EPOCH in its resolved form.
     pub build_args: BTreeMap<String, String>,
+    /// The resolved SOURCE_DATE_EPOCH, in seconds.
+    pub epoch: Option<i64>,
     pub target_platform: Platform,
     /// Context paths collected by the first pass (`None` during it).
     pub context_paths: Option<BTreeSet<String>>,
@@ -192,7 +195,7 @@ fn dispatch_simple(
                             mode: 0o755,
                             make_parents: true,
                             owner: None,
-                            timestamp: -1,
+                            timestamp: ctx.epoch.map_or(-1, |e| e.wrapping_mul(1_000_000_000)),
                         },
                         chown: (!user.is_empty()).then_some(user),
                     }],

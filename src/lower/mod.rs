@@ -8,11 +8,14 @@
 //! paths come from every COPY), so the conversion runs twice: once to collect those
 //! paths, once to build the final graph.
 
+mod checks;
 mod convert;
 mod copy;
 mod dispatch;
 pub mod dockerignore;
+mod epoch;
 mod error;
+mod git;
 mod graph;
 mod image;
 mod names;
@@ -56,6 +59,8 @@ pub struct CompileOptions {
 pub struct Compiled {
     pub definition: Definition,
     pub image: Image,
+    /// The resolved SOURCE_DATE_EPOCH (seconds), for exporters.
+    pub epoch: Option<i64>,
 }
 
 /// Compiles `source` (a Dockerfile) to LLB.
