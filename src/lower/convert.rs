@@ -8,6 +8,7 @@ use crate::ast::{Dockerfile, Instruction};
 use crate::shell::Lexer;
 use crate::syntax::Span;
 
+use super::buildopts::BuildOpts;
 use super::dispatch::{dispatch, Ctx};
 use super::epoch;
 use super::error::LowerError;
@@ -45,9 +46,11 @@ pub fn compile(
     opts: &CompileOptions,
     resolver: &dyn ImageResolver,
 ) -> Result<Compiled, LowerError> {
+    // BuildKit's client refuses removed options before it reads the Dockerfile.
+    let build_opts = BuildOpts::from_build_args(&opts.build_args)?;
     // BuildKit reads the `# check=` directive before it parses the instructions.
     let lines = crate::syntax::parse(source);
-    let check_config = super::checks::file_config(&lines.file)?;
+    let check_config = super::checks::build_config(&lines.file, &opts.build_args)?;
     let file = crate::parse::parse(source).map_err(|e| LowerError::Parse {
         message: e.buildkit_message(source),
     })?;
@@ -62,8 +65,8 @@ pub fn compile(
         cache: RefCell::new(HashMap::new()),
     };
     // Pass 1 collects the context paths; pass 2 builds the final graph with them.
-    let first = run(&file, &codes, opts, &cached, None)?;
-    let (compiled, _) = run(&file, &codes, opts, &cached, Some(first.1))?;
+    let first = run(&file, &codes, opts, &build_opts, &cached, None)?;
+    let (compiled, _) = run(&file, &codes, opts, &build_opts, &cached, Some(first.1))?;
     super::checks::enforce(source, &check_config, &opts.dockerignore)?;
     Ok(compiled)
 }
@@ -103,6 +106,7 @@ fn run(
     file: &Dockerfile,
     codes: &HashMap<u32, String>,
     opts: &CompileOptions,
+    build_opts: &BuildOpts,
     resolver: &CachedResolver<'_>,
     ctx_paths: Option<BTreeSet<String>>,
 ) -> Result<PassResult, LowerError> {
@@ -280,6 +284,7 @@ fn run(
         global: global.clone(),
         build_args,
         epoch,
+        opts: build_opts.clone(),
         target_platform: target_platform.clone(),
         context_paths: ctx_paths.clone(),
         dockerignore: opts.dockerignore.clone(),

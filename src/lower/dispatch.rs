@@ -24,6 +24,8 @@ pub struct Ctx {
     pub build_args: BTreeMap<String, String>,
     /// The resolved SOURCE_DATE_EPOCH, in seconds.
     pub epoch: Option<i64>,
+    /// Frontend options given as build args (proxies, hostname, cache namespace).
+    pub opts: super::buildopts::BuildOpts,
     pub target_platform: Platform,
     /// Context paths collected by the first pass (`None` during it).
     pub context_paths: Option<BTreeSet<String>>,

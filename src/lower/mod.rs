@@ -8,6 +8,7 @@
 //! paths come from every COPY), so the conversion runs twice: once to collect those
 //! paths, once to build the final graph.
 
+mod buildopts;
 mod checks;
 mod convert;
 mod copy;
