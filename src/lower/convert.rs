@@ -181,16 +181,26 @@ fn run(
             ..StageState::default()
         };
         if let Some(p) = st.platform() {
-            let v = lexer.process_word(p, &global).map_err(|e| {
+            let m = lexer.process_word_with_matches(p, &global).map_err(|e| {
                 located(
                     st.from.span,
                     format!("failed to process arguments for platform {e}"),
                 )
             })?;
+            let v = m.result;
             if v.is_empty() {
+                // `wrapSuggestAny`: the first unset name close to a defined one.
+                let keys = crate::shell::Env::keys(&global);
+                let options: Vec<&str> = keys.iter().map(String::as_str).collect();
+                let hint = m
+                    .unmatched
+                    .iter()
+                    .find_map(|u| crate::ast::suggest::search(u, &options, true))
+                    .map(|s| format!(" (did you mean {s}?)"))
+                    .unwrap_or_default();
                 return Err(located(
                     st.from.span,
-                    format!("empty platform value from expression {p}"),
+                    format!("empty platform value from expression {p}{hint}"),
                 ));
             }
             let parsed = Platform::parse(&v)
@@ -252,10 +262,10 @@ fn run(
         }
         states[i].commands = cmds;
     }
+    check_cycles(&states)?;
     if states.len() == 1 {
         states[0].stage_name = String::new();
     }
-    check_cycles(&states)?;
 
     let mut graph = Graph::new();
     // Resolution of base images, then ONBUILD triggers (which may add dependencies and
@@ -570,10 +580,14 @@ fn check_cycles(states: &[StageState]) -> Result<(), LowerError> {
         colour[i] = 2;
         true
     }
+    // BuildKit names the first stage (in file order) from which a cycle is reachable.
     let mut colour = vec![0u8; states.len()];
-    for i in 0..states.len() {
+    for (i, st) in states.iter().enumerate() {
         if !visit(states, i, &mut colour) {
-            return Err(LowerError::general("circular dependency detected on stage"));
+            return Err(LowerError::general(format!(
+                "circular dependency detected on stage: {}",
+                st.stage_name
+            )));
         }
     }
     Ok(())

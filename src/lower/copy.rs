@@ -416,7 +416,9 @@ fn parse_chmod(s: &str) -> Result<(i32, String)> {
         }
         return Ok((v as i32, String::new()));
     }
-    if s.bytes().all(|b| b.is_ascii_digit()) {
+    // dchapes-mode reads a value starting with a digit as octal: its number error
+    // becomes BuildKit's octal message.
+    if s.as_bytes()[0].is_ascii_digit() {
         return Err(bad());
     }
     let valid = s.split(',').all(|clause| {
@@ -426,7 +428,8 @@ fn parse_chmod(s: &str) -> Result<(i32, String)> {
             && t.bytes().all(|b| b"+-=rwxXstugo".contains(&b))
     });
     if !valid {
-        return Err(general(format!("invalid mode: {s}")));
+        // dchapes-mode's ErrSyntax.
+        return Err(general("invalid syntax"));
     }
     Ok((0, s.to_string()))
 }
