@@ -8,11 +8,14 @@
 //! paths come from every COPY), so the conversion runs twice: once to collect those
 //! paths, once to build the final graph.
 
+mod base;
 mod buildopts;
 mod checks;
 mod convert;
 mod copy;
 mod dispatch;
+mod dispatch_config;
+mod dispatch_state;
 pub mod dockerignore;
 mod epoch;
 mod error;
@@ -27,6 +30,7 @@ mod reference;
 mod resolver;
 mod run;
 mod stage;
+mod stages;
 mod state;
 
 use std::collections::BTreeMap;
