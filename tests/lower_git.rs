@@ -153,6 +153,16 @@ fn query_options_become_attributes() {
 }
 
 #[test]
+fn escaped_paths_keep_their_escapes_in_the_url_only() {
+    // Go's URL keeps the escaped form in String() (the full URL) while llb.Git builds
+    // the identifier from the decoded path.
+    let op = git_op("ADD https://example.com/a%20b.git /x");
+    let src = &op["Op"]["Op"]["source"];
+    assert_eq!(src["identifier"], "git://example.com/a b.git");
+    assert_eq!(src["attrs"]["git.fullurl"], "https://example.com/a%20b.git");
+}
+
+#[test]
 fn checksum_flag_applies_to_git() {
     let op = git_op("ADD --checksum=0123abc https://github.com/foo/bar.git /src");
     assert_eq!(op["Op"]["Op"]["source"]["attrs"]["git.checksum"], "0123abc");

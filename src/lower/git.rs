@@ -392,8 +392,9 @@ fn escape_path(raw: &str) -> String {
     while i < b.len() {
         let c = b[i];
         let keep = c.is_ascii_alphanumeric() || b"-_.~$&+,/:;=@!'()*".contains(&c);
-        if c == b'%' && i + 2 < b.len() + 1 && raw.get(i + 1..i + 3).is_some() {
-            out.push_str(&raw[i..i + 3]);
+        // The path was decoded first, so every `%` starts a valid escape.
+        if let Some(escape) = raw.get(i..i + 3).filter(|_| c == b'%') {
+            out.push_str(escape);
             i += 3;
             continue;
         }
