@@ -54,6 +54,18 @@ pub struct Context {
 
 /// Lints one Dockerfile.
 pub fn lint(source: &str, options: &Options, context: &Context) -> Report {
+    lint_with_config(source, options, context, None)
+}
+
+/// Lints one Dockerfile; `config`, when given, replaces the file's own `# check=`
+/// directive as BuildKit's `BUILDKIT_DOCKERFILE_CHECK` build arg does (comments above
+/// instructions still add to it).
+pub fn lint_with_config(
+    source: &str,
+    options: &Options,
+    context: &Context,
+    config: Option<&CheckConfig>,
+) -> Report {
     let mut report = Report::default();
     if source.is_empty() {
         report.error = Some(LintError {
@@ -73,7 +85,7 @@ pub fn lint(source: &str, options: &Options, context: &Context) -> Report {
         });
         return report;
     }
-    let base = match file_check_config(&parsed.file) {
+    let base = match config.map_or_else(|| file_check_config(&parsed.file), |c| Ok(c.clone())) {
         Ok(c) => c,
         Err(message) => {
             report.error = Some(LintError {

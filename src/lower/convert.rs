@@ -1,53 +1,41 @@
-//! The driver: global ARGs, stage states, target and reachability, base image
-//! resolution, dispatch of every reachable stage, and the final Definition.
+//! The driver: the check configuration, global ARGs and SOURCE_DATE_EPOCH, stage states,
+//! the target, then (through `stages.rs` and `base.rs`) dependencies, reachability and
+//! base images, dispatch of every reachable stage, and the final Definition; all of it
+//! twice, the second pass with the build context's paths from the first.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use crate::ast::{Dockerfile, Instruction};
 use crate::shell::Lexer;
 use crate::syntax::Span;
 
+use super::base::{init_from_base, resolve_bases, CachedResolver};
+use super::buildopts::BuildOpts;
 use super::dispatch::{dispatch, Ctx};
+use super::epoch;
 use super::error::LowerError;
 use super::graph::Graph;
-use super::image::Image;
-use super::names::prefix_command;
-use super::ops::{self, Meta};
 use super::platform::Platform;
-use super::reference::Reference;
-use super::resolver::{ImageResolver, ResolvedImage};
+use super::resolver::ImageResolver;
 use super::stage::{Command, StageState};
-use super::state::{EnvList, State};
+use super::stages::{add_state, check_cycles, command_sources, init_onbuild, reachable_from};
+use super::state::EnvList;
 use super::{CompileOptions, Compiled, DEFAULT_PATH};
-
-/// Caches resolutions so the two passes ask the resolver once per reference.
-struct CachedResolver<'a> {
-    inner: &'a dyn ImageResolver,
-    cache: RefCell<HashMap<(String, String), ResolvedImage>>,
-}
-
-impl CachedResolver<'_> {
-    fn resolve(&self, r: &str, p: &Platform) -> Result<ResolvedImage, String> {
-        let key = (r.to_string(), p.format());
-        if let Some(hit) = self.cache.borrow().get(&key) {
-            return Ok(hit.clone());
-        }
-        let got = self.inner.resolve(r, p).map_err(|e| e.to_string())?;
-        self.cache.borrow_mut().insert(key, got.clone());
-        Ok(got)
-    }
-}
 
 pub fn compile(
     source: &str,
     opts: &CompileOptions,
     resolver: &dyn ImageResolver,
 ) -> Result<Compiled, LowerError> {
+    // BuildKit's client refuses removed options before it reads the Dockerfile.
+    let build_opts = BuildOpts::from_build_args(&opts.build_args)?;
+    // BuildKit reads the `# check=` directive before it parses the instructions.
+    let lines = crate::syntax::parse(source);
+    let check_config = super::checks::build_config(&lines.file, &opts.build_args)?;
     let file = crate::parse::parse(source).map_err(|e| LowerError::Parse {
         message: e.buildkit_message(source),
     })?;
-    let lines = crate::syntax::parse(source);
     let codes: HashMap<u32, String> = lines
         .file
         .nodes
@@ -59,8 +47,10 @@ pub fn compile(
         cache: RefCell::new(HashMap::new()),
     };
     // Pass 1 collects the context paths; pass 2 builds the final graph with them.
-    let first = run(&file, &codes, opts, &cached, None)?;
-    run(&file, &codes, opts, &cached, Some(first.1)).map(|(c, _)| c)
+    let first = run(&file, &codes, opts, &build_opts, &cached, None)?;
+    let (compiled, _) = run(&file, &codes, opts, &build_opts, &cached, Some(first.1))?;
+    super::checks::enforce(source, &check_config, &opts.dockerignore)?;
+    Ok(compiled)
 }
 
 fn default_args(opts: &CompileOptions, target_platform: &Platform, target: &str) -> EnvList {
@@ -98,6 +88,7 @@ fn run(
     file: &Dockerfile,
     codes: &HashMap<u32, String>,
     opts: &CompileOptions,
+    build_opts: &BuildOpts,
     resolver: &CachedResolver<'_>,
     ctx_paths: Option<BTreeSet<String>>,
 ) -> Result<PassResult, LowerError> {
@@ -135,6 +126,21 @@ fn run(
         }
     }
 
+    // SOURCE_DATE_EPOCH: resolved once the global ARGs are known, before any stage.
+    let mut build_args = opts.build_args.clone();
+    let epoch = match epoch::configured(&build_args, &global) {
+        Some(v) => {
+            let e = epoch::resolve(&v, file, &global, &build_args, &lexer)?;
+            epoch::apply(e, &mut build_args, &mut global);
+            e
+        }
+        None => None,
+    };
+    let created = epoch
+        .map(epoch::rfc3339)
+        .transpose()
+        .map_err(LowerError::general)?;
+
     // Stage states.
     let mut states: Vec<StageState> = Vec::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
@@ -157,16 +163,26 @@ fn run(
             ..StageState::default()
         };
         if let Some(p) = st.platform() {
-            let v = lexer.process_word(p, &global).map_err(|e| {
+            let m = lexer.process_word_with_matches(p, &global).map_err(|e| {
                 located(
                     st.from.span,
                     format!("failed to process arguments for platform {e}"),
                 )
             })?;
+            let v = m.result;
             if v.is_empty() {
+                // `wrapSuggestAny`: the first unset name close to a defined one.
+                let keys = crate::shell::Env::keys(&global);
+                let options: Vec<&str> = keys.iter().map(String::as_str).collect();
+                let hint = m
+                    .unmatched
+                    .iter()
+                    .find_map(|u| crate::ast::suggest::search(u, &options, true))
+                    .map(|s| format!(" (did you mean {s}?)"))
+                    .unwrap_or_default();
                 return Err(located(
                     st.from.span,
-                    format!("empty platform value from expression {p}"),
+                    format!("empty platform value from expression {p}{hint}"),
                 ));
             }
             let parsed = Platform::parse(&v)
@@ -228,10 +244,10 @@ fn run(
         }
         states[i].commands = cmds;
     }
+    check_cycles(&states)?;
     if states.len() == 1 {
         states[0].stage_name = String::new();
     }
-    check_cycles(&states)?;
 
     let mut graph = Graph::new();
     // Resolution of base images, then ONBUILD triggers (which may add dependencies and
@@ -258,7 +274,9 @@ fn run(
     let ctx = Ctx {
         lexer: lexer.clone(),
         global: global.clone(),
-        build_args: opts.build_args.clone(),
+        build_args,
+        epoch,
+        opts: build_opts.clone(),
         target_platform: target_platform.clone(),
         context_paths: ctx_paths.clone(),
         dockerignore: opts.dockerignore.clone(),
@@ -289,7 +307,7 @@ fn run(
             ds.state.env.add_or_replace(k, v);
         }
         if !ds.image.config.working_dir.is_empty() {
-            let wd = super::dispatch::normalize_workdir("", &ds.image.config.working_dir);
+            let wd = super::dispatch_state::normalize_workdir("", &ds.image.config.working_dir);
             ds.image.config.working_dir = wd.clone();
             ds.state.set_dir(&wd);
         }
@@ -298,6 +316,7 @@ fn run(
         }
         let cmds = states[i].commands.clone();
         for cmd in &cmds {
+            let committed = states[i].image.history.len();
             dispatch(
                 &ctx,
                 &mut graph,
@@ -311,6 +330,10 @@ fn run(
                 LowerError::General { message } => located(cmd.instruction.span(), message),
                 other => other,
             })?;
+            // `commitToHistory` stamps every entry with the epoch.
+            for h in &mut states[i].image.history[committed..] {
+                h.created.clone_from(&created);
+            }
         }
     }
 
@@ -319,311 +342,12 @@ fn run(
     image.os = target_platform.os.clone();
     image.architecture = target_platform.architecture.clone();
     let definition = graph.marshal(ds.state.output);
-    Ok((Compiled { definition, image }, collected))
-}
-
-fn resolve_bases(
-    graph: &mut Graph,
-    states: &mut [StageState],
-    reachable: &BTreeSet<usize>,
-    target_platform: &Platform,
-    resolver: &CachedResolver<'_>,
-) -> Result<(), LowerError> {
-    #[allow(clippy::needless_range_loop)] // indices are stage ids shared with `base` and `deps`
-    for i in 0..states.len() {
-        if states[i].base.is_some() || states[i].dispatched || states[i].resolved {
-            continue;
-        }
-        let is_reachable = reachable.contains(&i);
-        states[i].resolved = is_reachable;
-        if states[i].base_name == "scratch" {
-            states[i].state = State::scratch();
-            states[i].image = Image::empty(target_platform);
-            states[i].platform = Some(target_platform.clone());
-            states[i].is_scratch_base = true;
-            if states[i].unregistered {
-                states[i].dispatched = true;
-            }
-            continue;
-        }
-        resolve_base(
-            graph,
-            &mut states[i],
-            is_reachable,
-            target_platform,
-            resolver,
-        )?;
-        if states[i].unregistered {
-            states[i].dispatched = true;
-        }
-    }
-
-    Ok(())
-}
-
-/// Prepends the ONBUILD triggers a stage inherits (from its base image's config, or the
-/// ONBUILD instructions of its base stage) to its commands. Returns whether a trigger
-/// reads another stage.
-fn init_onbuild(
-    states: &mut Vec<StageState>,
-    d: usize,
-    lexer: &Lexer,
-    by_name: &mut HashMap<String, usize>,
-) -> Result<bool, LowerError> {
-    let mut triggers: Vec<String> = match states[d].base {
-        None => std::mem::take(&mut states[d].image.config.on_build),
-        Some(_) => Vec::new(),
-    };
-    if let Some(b) = states[d].base {
-        if !states[d].onbuild_init {
-            for c in &states[b].commands {
-                if let Instruction::Onbuild(o) = &c.instruction {
-                    triggers.push(o.expression.value.clone());
-                }
-            }
-            states[d].onbuild_init = true;
-        }
-    }
-    if triggers.is_empty() {
-        return Ok(false);
-    }
-    let span = states[d].span;
-    let mut cmds = Vec::new();
-    let mut new_deps = false;
-    for t in &triggers {
-        let parsed = crate::syntax::parse(t);
-        if let Some(e) = parsed.errors.first() {
-            return Err(located(span, e.to_string()));
-        }
-        if parsed.file.nodes.len() != 1 {
-            return Err(located(
-                span,
-                "onbuild trigger should be a single expression",
-            ));
-        }
-        let node = &parsed.file.nodes[0];
-        let instruction = match crate::ast::parse_instruction(node) {
-            Ok(crate::ast::Parsed::Instruction(i)) => i,
-            Ok(crate::ast::Parsed::Stage(_)) => {
-                return Err(located(span, "FROM isn't allowed as an ONBUILD trigger"))
-            }
-            Err(e) => return Err(located(span, e.to_string())),
-        };
-        let mut cmd = Command {
-            instruction,
-            code: node.original.trim().to_string(),
-            sources: Vec::new(),
-            on_build: true,
-        };
-        cmd.sources = command_sources(&cmd, lexer, states, by_name)?;
-        for s in cmd.sources.iter().flatten() {
-            new_deps = true;
-            if !states[d].deps.contains(s) {
-                states[d].deps.push(*s);
-            }
-        }
-        cmds.push(cmd);
-    }
-    states[d].cmd_total += cmds.len();
-    cmds.append(&mut states[d].commands);
-    states[d].commands = cmds;
-    Ok(new_deps)
-}
-
-fn add_state(
-    states: &mut Vec<StageState>,
-    by_name: &mut HashMap<String, usize>,
-    mut ds: StageState,
-) {
-    if let Some(b) = by_name.get(&ds.base_name) {
-        ds.base = Some(*b);
-    }
-    let idx = states.len();
-    if let Some(n) = &ds.name {
-        by_name.insert(n.to_lowercase(), idx);
-    }
-    states.push(ds);
-}
-
-/// The stages a command reads, creating states for images named by `--from`.
-fn command_sources(
-    c: &Command,
-    lexer: &Lexer,
-    states: &mut Vec<StageState>,
-    by_name: &mut HashMap<String, usize>,
-) -> Result<Vec<Option<usize>>, LowerError> {
-    let mut find = |from: &str, span: Span| -> usize {
-        if let Some(i) = by_name.get(&from.to_lowercase()) {
-            return *i;
-        }
-        add_state(
-            states,
-            by_name,
-            StageState {
-                base_name: from.to_string(),
-                unregistered: true,
-                span,
-                ..StageState::default()
-            },
-        );
-        states.len() - 1
-    };
-    match &c.instruction {
-        Instruction::Copy(cp) => {
-            let Some(from) = &cp.from else {
-                return Ok(vec![]);
-            };
-            let expanded = lexer
-                .process_word(&from.value, &EnvList::new())
-                .map_err(|e| LowerError::at(cp.span, e.to_string()))?;
-            if expanded != from.value {
-                return Err(LowerError::at(cp.span, "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround"));
-            }
-            if let Ok(index) = from.value.parse::<i64>() {
-                if index < 0 || index as usize >= states.len() {
-                    return Err(LowerError::at(
-                        cp.span,
-                        format!("invalid stage index {index}"),
-                    ));
-                }
-                return Ok(vec![Some(index as usize)]);
-            }
-            Ok(vec![Some(find(&from.value, cp.span))])
-        }
-        Instruction::Run(r) => {
-            let mut out = Vec::new();
-            for m in &r.mounts {
-                let resolved = m.resolve::<String>(&mut |s| Ok(s.to_string()));
-                let from = resolved.map(|m| m.from).unwrap_or_default();
-                let from = if from.is_empty() {
-                    "scratch".to_string()
-                } else {
-                    from
-                };
-                out.push(Some(find(&from, r.span)));
-            }
-            Ok(out)
-        }
-        _ => Ok(vec![]),
-    }
-}
-
-fn check_cycles(states: &[StageState]) -> Result<(), LowerError> {
-    // Depth-first search with colours over base and deps.
-    fn visit(states: &[StageState], i: usize, colour: &mut [u8]) -> bool {
-        if colour[i] == 1 {
-            return false;
-        }
-        if colour[i] == 2 {
-            return true;
-        }
-        colour[i] = 1;
-        let nexts: Vec<usize> = states[i]
-            .deps
-            .iter()
-            .copied()
-            .chain(states[i].base)
-            .collect();
-        for nx in nexts {
-            if !visit(states, nx, colour) {
-                return false;
-            }
-        }
-        colour[i] = 2;
-        true
-    }
-    let mut colour = vec![0u8; states.len()];
-    for i in 0..states.len() {
-        if !visit(states, i, &mut colour) {
-            return Err(LowerError::general("circular dependency detected on stage"));
-        }
-    }
-    Ok(())
-}
-
-fn reachable_from(states: &[StageState], target: usize) -> BTreeSet<usize> {
-    let mut out = BTreeSet::new();
-    let mut stack = vec![target];
-    while let Some(i) = stack.pop() {
-        if !out.insert(i) {
-            continue;
-        }
-        stack.extend(states[i].base);
-        stack.extend(states[i].deps.iter().copied());
-    }
-    out
-}
-
-fn init_from_base(states: &mut [StageState], i: usize) {
-    let Some(b) = states[i].base else { return };
-    let base = states[b].clone();
-    let ds = &mut states[i];
-    ds.state = base.state;
-    ds.platform = base.platform;
-    ds.image = base.image;
-    ds.image.config.on_build.clear();
-    ds.paths = base.paths;
-    ds.workdir_set = base.workdir_set;
-    ds.build_args.extend(base.build_args);
-}
-
-fn resolve_base(
-    graph: &mut Graph,
-    ds: &mut StageState,
-    reachable: bool,
-    target_platform: &Platform,
-    resolver: &CachedResolver<'_>,
-) -> Result<(), LowerError> {
-    let orig = ds.base_name.clone();
-    let reference = Reference::parse_normalized(&orig).map_err(|e| {
-        located(
-            ds.span,
-            format!("failed to parse stage name \"{orig}\": {e}"),
-        )
-    })?;
-    let platform = ds
-        .platform
-        .clone()
-        .unwrap_or_else(|| target_platform.clone());
-    let mut reference = reference.tag_name_only();
-    ds.base_name = reference.to_string();
-    let mut is_scratch = false;
-    if reachable {
-        let resolved = resolver
-            .resolve(&ds.base_name, &platform)
-            .map_err(|e| located(ds.span, format!("{orig}: {e}")))?;
-        let mut img: Image = serde_json::from_slice(&resolved.config)
-            .map_err(|e| located(ds.span, format!("failed to parse image config: {e}")))?;
-        img.created = None;
-        reference = reference.with_digest(&resolved.digest);
-        ds.base_name = reference.to_string();
-        if img.rootfs.diff_ids.as_ref().map_or(true, |d| d.is_empty()) {
-            is_scratch = img.history.iter().all(|h| h.empty_layer);
-        }
-        ds.image = img;
-    }
-    if is_scratch {
-        ds.state = State::scratch();
-    } else {
-        let name = format!("FROM {}", ds.base_name);
-        let custom = prefix_command(ds, &name);
-        let out = ops::source(
-            graph,
-            format!("docker-image://{}", ds.base_name),
-            BTreeMap::new(),
-            Some(&platform),
-            &[llb_schema::caps::SOURCE_IMAGE],
-            Meta {
-                custom_name: Some(custom),
-                command: Some(ds.from_code.clone()),
-                ..Meta::default()
-            },
-        );
-        ds.state = State {
-            output: Some(out),
-            ..State::default()
-        };
-    }
-    ds.platform = Some(platform);
-    Ok(())
+    Ok((
+        Compiled {
+            definition,
+            image,
+            epoch,
+        },
+        collected,
+    ))
 }

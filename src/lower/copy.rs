@@ -10,6 +10,7 @@ use crate::ast::Instruction;
 use crate::shell::Lexer;
 
 use super::dispatch::{context_source, general, Ctx, Result};
+use super::git::{git_source, is_git_source, parse_git_ref, GitRefError, GitSourceOpts};
 use super::graph::{Graph, OutRef};
 use super::names::{prefix_command, process_cmd_env, uppercase_cmd};
 use super::ops::{self, FileAction, Meta};
@@ -22,6 +23,7 @@ struct Params<'a> {
     chown: Option<&'a str>,
     chmod: Option<&'a str>,
     checksum: Option<&'a str>,
+    keep_git_dir: Option<bool>,
     link: bool,
     parents: bool,
     unpack: Option<bool>,
@@ -45,6 +47,7 @@ pub fn dispatch_copy(
                 chown: c.chown.as_ref().map(|v| v.value.as_str()),
                 chmod: c.chmod.as_ref().map(|v| v.value.as_str()),
                 checksum: None,
+                keep_git_dir: None,
                 link: c.is_link(),
                 parents: c.parents.as_ref().is_some_and(|p| p.value),
                 unpack: None,
@@ -61,6 +64,7 @@ pub fn dispatch_copy(
                 chown: a.chown.as_ref().map(|v| v.value.as_str()),
                 chmod: a.chmod.as_ref().map(|v| v.value.as_str()),
                 checksum: a.checksum.as_ref().map(|v| v.value.as_str()),
+                keep_git_dir: a.keep_git_dir.as_ref().map(|k| k.value),
                 link: a.is_link(),
                 parents: false,
                 unpack: a.unpack.as_ref().map(|u| u.value),
@@ -76,7 +80,8 @@ pub fn dispatch_copy(
     let ex = |w: &str| ctx.lexer.process_word(w, &env).map_err(general);
     let chown = p.chown.map(ex).transpose()?.unwrap_or_default();
     let chmod = p.chmod.map(ex).transpose()?.unwrap_or_default();
-    let checksum = p.checksum.map(ex).transpose()?.unwrap_or_default();
+    let mut checksum = p.checksum.map(ex).transpose()?.unwrap_or_default();
+    let mut keep_git_dir = p.keep_git_dir;
     let srcs: Vec<String> = sources
         .iter()
         .map(|s| ex(&s.value))
@@ -128,7 +133,7 @@ pub fn dispatch_copy(
         if srcs.len() != 1 {
             return Err(general("checksum can't be specified for multiple sources"));
         }
-        if !is_http(&srcs[0]) {
+        if !is_http(&srcs[0]) && !is_git_source(&srcs[0]) {
             return Err(general("checksum requires HTTP(S) or Git sources"));
         }
     }
@@ -160,11 +165,57 @@ pub fn dispatch_copy(
 
     for src in &srcs {
         msg.push_str(&format!(" {src}"));
+        match parse_git_ref(src) {
+            Err(GitRefError::Invalid(m)) => return Err(general(m)),
+            Ok(r) if !r.indistinguishable_from_local => {
+                if !p.is_add {
+                    return Err(general("source can't be a git ref for COPY"));
+                }
+                if let (Some(a), Some(b)) = (keep_git_dir, r.keep_git_dir) {
+                    if a != b {
+                        return Err(general("inconsistent keep-git-dir configuration"));
+                    }
+                }
+                if r.keep_git_dir.is_some() {
+                    keep_git_dir = r.keep_git_dir;
+                }
+                if !checksum.is_empty() && !r.checksum.is_empty() && checksum != r.checksum {
+                    return Err(general(format!(
+                        "checksum mismatch \"{checksum}\" != \"{}\"",
+                        r.checksum
+                    )));
+                }
+                if !r.checksum.is_empty() {
+                    checksum.clone_from(&r.checksum);
+                }
+                let opts = GitSourceOpts {
+                    reference: r.reference.clone(),
+                    subdir: r.subdir.clone(),
+                    keep_git_dir: keep_git_dir == Some(true),
+                    checksum: checksum.clone(),
+                    skip_submodules: r.submodules == Some(false),
+                    fetch_by_commit: r.fetch_by_commit,
+                };
+                let st = git_source(graph, &r.remote, &opts, Meta::named(pg_name.clone()));
+                let mut c = base_copy();
+                c.src = "/".into();
+                actions.push(FileAction::Copy {
+                    src: Some(st),
+                    copy: c,
+                    chown: chown_opt.clone(),
+                });
+                continue;
+            }
+            _ => {}
+        }
         if is_http(src) {
             if !p.is_add {
                 return Err(general("source can't be a URL for COPY"));
             }
             let f = url_file_name(src);
+            if !checksum.is_empty() {
+                check_digest(&checksum).map_err(general)?;
+            }
             let mut attrs = std::collections::BTreeMap::new();
             let mut caps_list = vec![];
             if !checksum.is_empty() {
@@ -315,8 +366,9 @@ pub fn dispatch_copy(
     Ok(())
 }
 
-fn is_http(s: &str) -> bool {
-    s.starts_with("http://") || s.starts_with("https://")
+/// `isHTTPSource`: an http(s) URL that is not a Git repository.
+pub fn is_http(s: &str) -> bool {
+    (s.starts_with("http://") || s.starts_with("https://")) && !is_git_source(s)
 }
 
 fn url_file_name(u: &str) -> String {
@@ -364,7 +416,9 @@ fn parse_chmod(s: &str) -> Result<(i32, String)> {
         }
         return Ok((v as i32, String::new()));
     }
-    if s.bytes().all(|b| b.is_ascii_digit()) {
+    // dchapes-mode reads a value starting with a digit as octal: its number error
+    // becomes BuildKit's octal message.
+    if s.as_bytes()[0].is_ascii_digit() {
         return Err(bad());
     }
     let valid = s.split(',').all(|clause| {
@@ -374,7 +428,49 @@ fn parse_chmod(s: &str) -> Result<(i32, String)> {
             && t.bytes().all(|b| b"+-=rwxXstugo".contains(&b))
     });
     if !valid {
-        return Err(general(format!("invalid mode: {s}")));
+        // dchapes-mode's ErrSyntax.
+        return Err(general("invalid syntax"));
     }
     Ok((0, s.to_string()))
+}
+
+/// go-digest's `Parse` for `--checksum` of an HTTP source: `algorithm:hex`, with
+/// sha256, sha384 and sha512 available.
+pub fn check_digest(s: &str) -> std::result::Result<(), String> {
+    const FORMAT: &str = "invalid checksum digest format";
+    let Some(i) = s.find(':').filter(|&i| i > 0 && i + 1 < s.len()) else {
+        return Err(FORMAT.into());
+    };
+    let (alg, enc) = (&s[..i], &s[i + 1..]);
+    let size = match alg {
+        "sha256" => 32,
+        "sha384" => 48,
+        "sha512" => 64,
+        _ => {
+            // `[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+`
+            let alg_ok = alg.split(['.', '+', '_', '-']).all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
+            let enc_ok = enc
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"=_-".contains(&b));
+            return Err(if alg_ok && enc_ok {
+                "unsupported digest algorithm".into()
+            } else {
+                FORMAT.into()
+            });
+        }
+    };
+    if enc.len() != size * 2 {
+        return Err("invalid checksum digest length".into());
+    }
+    if !enc
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(FORMAT.into());
+    }
+    Ok(())
 }

@@ -8,11 +8,18 @@
 //! paths come from every COPY), so the conversion runs twice: once to collect those
 //! paths, once to build the final graph.
 
+mod base;
+mod buildopts;
+mod checks;
 mod convert;
 mod copy;
 mod dispatch;
+mod dispatch_config;
+mod dispatch_state;
 pub mod dockerignore;
+mod epoch;
 mod error;
+mod git;
 mod graph;
 mod image;
 mod names;
@@ -23,6 +30,7 @@ mod reference;
 mod resolver;
 mod run;
 mod stage;
+mod stages;
 mod state;
 
 use std::collections::BTreeMap;
@@ -56,6 +64,8 @@ pub struct CompileOptions {
 pub struct Compiled {
     pub definition: Definition,
     pub image: Image,
+    /// The resolved SOURCE_DATE_EPOCH (seconds), for exporters.
+    pub epoch: Option<i64>,
 }
 
 /// Compiles `source` (a Dockerfile) to LLB.

@@ -239,6 +239,9 @@ pub struct Exec {
     pub secrets: Vec<SecretMount>,
     pub ssh: Vec<SshMount>,
     pub platform: Option<Platform>,
+    /// `ProxyEnv` from the proxy build args.
+    pub proxy: Option<pb::ProxyEnv>,
+    pub hostname: String,
 }
 
 /// An exec op; returns the op's vertex and the output index of each mount (sorted by
@@ -253,6 +256,9 @@ pub fn exec(g: &mut Graph, mut e: Exec, meta: Meta) -> (usize, Vec<(String, Opti
         caps_list.push(caps::EXEC_META_SECURITY);
     }
     caps_list.push(caps::EXEC_META_BASE);
+    if e.proxy.is_some() {
+        caps_list.push(caps::EXEC_META_PROXY);
+    }
     for m in &e.mounts {
         if !m.selector.is_empty() {
             caps_list.push(caps::EXEC_MOUNT_SELECTOR);
@@ -374,6 +380,8 @@ pub fn exec(g: &mut Graph, mut e: Exec, meta: Meta) -> (usize, Vec<(String, Opti
             env,
             cwd: e.cwd,
             user: e.user,
+            proxy_env: e.proxy,
+            hostname: e.hostname,
             remove_mount_stubs_recursive: true,
             ..pb::Meta::default()
         }),

@@ -167,7 +167,7 @@ pub fn dispatch_run(
             } else {
                 m.cache_id.clone()
             };
-            em.cache = Some((format!("/{id}"), sharing));
+            em.cache = Some((format!("{}/{id}", ctx.opts.cache_ns), sharing));
         }
         let mut target = m.target.clone();
         if !paths::clean(&m.target).starts_with('/') {
@@ -264,6 +264,8 @@ pub fn dispatch_run(
         secrets,
         ssh,
         platform: Some(platform),
+        proxy: ctx.opts.proxy.clone(),
+        hostname: ctx.opts.hostname.clone(),
     };
     let (v, _) = ops::exec(
         graph,

@@ -24,6 +24,11 @@ impl EnvList {
         self.entries.push((key.to_string(), value.to_string()));
     }
 
+    /// `EnvList.Delete`.
+    pub fn delete(&mut self, key: &str) {
+        self.entries.retain(|(k, _)| k != key);
+    }
+
     pub fn to_array(&self) -> Vec<String> {
         self.entries
             .iter()
