@@ -13,6 +13,7 @@ pub mod hadolint;
 pub mod output;
 pub mod rule;
 pub mod rules;
+pub mod settings;
 pub mod sink;
 
 use crate::syntax::{LineIndex, Span};
@@ -73,7 +74,11 @@ pub fn lint(source: &str, options: &Options, context: &Context) -> Report {
         });
         return report;
     }
-    let base = match file_check_config(&parsed.file) {
+    let from_file = match &options.check {
+        Some(c) => Ok(c.clone()),
+        None => file_check_config(&parsed.file),
+    };
+    let base = match from_file {
         Ok(c) => c,
         Err(message) => {
             report.error = Some(LintError {

@@ -42,7 +42,7 @@ impl Finding {
 
 /// Collects diagnostics for one file.
 pub struct Sink<'a> {
-    options: &'a Options,
+    pub options: &'a Options,
     pub diagnostics: Vec<Diagnostic>,
     /// Rules reported under a configuration with `error=true` (BuildKit's failure list).
     pub failing_rules: Vec<&'static str>,
@@ -60,7 +60,8 @@ impl<'a> Sink<'a> {
     /// Whether `rule` would be reported under `config`.
     pub fn wants(&self, config: &CheckConfig, rule: &Rule) -> bool {
         let mut config = config.clone();
-        config.experimental_all |= self.options.experimental;
+        config.experimental_all |=
+            self.options.experimental || self.options.severity_of(rule.code).is_some();
         config.enabled(rule) && self.options.selects(rule.code)
     }
 
@@ -73,7 +74,7 @@ impl<'a> Sink<'a> {
             self.failing_rules.push(rule.code);
             Severity::Error
         } else {
-            rule.severity
+            self.options.severity_of(rule.code).unwrap_or(rule.severity)
         };
         self.diagnostics.push(Diagnostic {
             code: rule.code,

@@ -9,6 +9,7 @@
 //! hadolint does; the span is the part of the instruction the rule is about.
 
 pub mod command;
+pub mod labels;
 pub mod pragma;
 pub mod shell;
 
@@ -85,16 +86,34 @@ pub struct Out<'s, 'o> {
 }
 
 impl Out<'_, '_> {
+    /// The settings of the configurable rules.
+    pub fn settings(&self) -> &crate::lint::config::HadolintOptions {
+        &self.sink.options.hadolint
+    }
+
     /// Reports `rule` on `instr`, about `span`, with the rule's message.
     pub fn report(&mut self, rule: &'static Rule, instr: &Instr<'_>, span: Span, label: &str) {
-        if self.pragmas.ignores(rule.code, instr.span.start) {
+        self.report_message(rule, instr, span, label, rule.summary.to_string());
+    }
+
+    /// Reports `rule` on `instr` with a message of its own (hadolint's messages that
+    /// name a label).
+    pub fn report_message(
+        &mut self,
+        rule: &'static Rule,
+        instr: &Instr<'_>,
+        span: Span,
+        label: &str,
+        message: String,
+    ) {
+        let pragmas_apply = !self.sink.options.hadolint.disable_ignore_pragma;
+        if pragmas_apply && self.pragmas.ignores(rule.code, instr.span.start) {
             return;
         }
-        let finding =
-            Finding::new(span, instr.span, rule.summary.to_string(), label).help(format!(
-                "`dfc lint --explain {}` shows what to write instead",
-                rule.code
-            ));
+        let finding = Finding::new(span, instr.span, message, label).help(format!(
+            "`dfc lint --explain {}` shows what to write instead",
+            rule.code
+        ));
         self.sink.report(&self.config, rule, finding);
     }
 }

@@ -20,12 +20,23 @@ pub mod dl3016;
 pub mod dl3018;
 pub mod dl3019;
 pub mod dl3025;
+pub mod dl3026;
 pub mod dl3027;
 pub mod dl3028;
 pub mod dl3041;
 pub mod dl3042;
 pub mod dl3045;
 pub mod dl3047;
+pub mod dl3049;
+pub mod dl3050;
+pub mod dl3051;
+pub mod dl3052;
+pub mod dl3053;
+pub mod dl3054;
+pub mod dl3055;
+pub mod dl3056;
+pub mod dl3057;
+pub mod dl3058;
 pub mod dl3059;
 pub mod dl3062;
 pub mod dl3065;
@@ -75,12 +86,23 @@ pub static RULES: &[(&crate::lint::rule::Rule, Check)] = &[
     (&dl3018::RULE, dl3018::check),
     (&dl3019::RULE, dl3019::check),
     (&dl3025::RULE, dl3025::check),
+    (&dl3026::RULE, dl3026::check),
     (&dl3027::RULE, dl3027::check),
     (&dl3028::RULE, dl3028::check),
     (&dl3041::RULE, dl3041::check),
     (&dl3042::RULE, dl3042::check),
     (&dl3045::RULE, dl3045::check),
     (&dl3047::RULE, dl3047::check),
+    (&dl3049::RULE, dl3049::check),
+    (&dl3050::RULE, dl3050::check),
+    (&dl3051::RULE, dl3051::check),
+    (&dl3052::RULE, dl3052::check),
+    (&dl3053::RULE, dl3053::check),
+    (&dl3054::RULE, dl3054::check),
+    (&dl3055::RULE, dl3055::check),
+    (&dl3056::RULE, dl3056::check),
+    (&dl3057::RULE, dl3057::check),
+    (&dl3058::RULE, dl3058::check),
     (&dl3059::RULE, dl3059::check),
     (&dl3062::RULE, dl3062::check),
     (&dl3065::RULE, dl3065::check),
