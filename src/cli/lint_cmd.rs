@@ -15,6 +15,7 @@ use crate::lint::settings::{parse_label_requirement, LabelType, Settings, Thresh
 use crate::lint::{lint, rule, Context, Options, Severity};
 
 use super::lint_config::{self, ConfigError, Places};
+use super::lint_fix;
 
 use super::render::read_input;
 use super::{emit, Status};
@@ -71,6 +72,14 @@ pub struct LintArgs {
     /// Report this rule as style (repeatable).
     #[arg(long = "style", value_name = "RULE")]
     as_style: Vec<String>,
+    /// Apply the mechanical fixes in place (standard input: print the fixed text), then
+    /// report what is left.
+    #[arg(long)]
+    fix: bool,
+    /// Print the fixes as a unified diff instead of applying them (exit 1 when there are
+    /// any).
+    #[arg(long)]
+    diff: bool,
     /// Print a rule's documentation and exit.
     #[arg(long, value_name = "RULE")]
     explain: Option<String>,
@@ -121,6 +130,7 @@ pub fn run(args: LintArgs) -> Status {
     });
     let mut inputs = Vec::new();
     let mut status = Status::Clean;
+    let mut changed = false;
     for path in &args.files {
         let input = match read_input(path) {
             Ok(i) => i,
@@ -134,8 +144,34 @@ pub fn run(args: LintArgs) -> Status {
         let dockerignore = dir
             .and_then(|p| std::fs::read_to_string(p).ok())
             .map(|t| IgnoreMatcher::parse(&t));
-        let report = lint(&input.text, &options, &Context { dockerignore });
+        let context = Context { dockerignore };
+        let mut input = input;
+        if args.fix || args.diff {
+            match lint_fix::run(path, &input, &options, &context, args.diff) {
+                Ok(lint_fix::Outcome::Changed(text)) => {
+                    changed = true;
+                    input.text = text;
+                }
+                Ok(lint_fix::Outcome::Unchanged) => {}
+                Err(e) => {
+                    eprintln!("error: {}: {e}", input.name);
+                    status = Status::Failure;
+                    continue;
+                }
+            }
+            if args.diff || path.as_os_str() == "-" {
+                continue;
+            }
+        }
+        let report = lint(&input.text, &options, &context);
         inputs.push((input, report));
+    }
+    if args.diff || (args.fix && args.files.iter().any(|p| p.as_os_str() == "-")) {
+        // The output was the diff (or the fixed text); nothing else goes to stdout.
+        return match status {
+            Status::Clean if changed && args.diff => Status::Findings,
+            s => s,
+        };
     }
     let min = match args.fail_level {
         Some(FailLevel::Info) => Some(Severity::Info),

@@ -9,6 +9,7 @@
 pub mod buildkit;
 pub mod config;
 pub mod diagnostic;
+pub mod fix;
 pub mod hadolint;
 pub mod output;
 pub mod rule;
@@ -19,7 +20,7 @@ pub mod sink;
 use crate::syntax::{LineIndex, Span};
 
 pub use config::{CheckConfig, Options};
-pub use diagnostic::{Diagnostic, Position, Severity};
+pub use diagnostic::{Diagnostic, Edit, Position, Severity};
 pub use rule::{Rule, RULES};
 
 use buildkit::ignore::IgnoreMatcher;
@@ -90,7 +91,7 @@ pub fn lint(source: &str, options: &Options, context: &Context) -> Report {
         }
     };
     let (tree, ast_errors) = crate::ast::build(&parsed.file);
-    let mut sink = Sink::new(options);
+    let mut sink = Sink::new(options, source, parsed.file.escape);
     let input = buildkit::Input {
         source,
         parsed: &parsed.file,

@@ -106,15 +106,47 @@ impl Out<'_, '_> {
         label: &str,
         message: String,
     ) {
+        self.report_full(rule, instr, span, label, message, None);
+    }
+
+    /// Reports `rule` on `instr` with a fix: `span` (holding `expect`) becomes `text`.
+    pub fn report_fixed(
+        &mut self,
+        rule: &'static Rule,
+        instr: &Instr<'_>,
+        span: Span,
+        label: &str,
+        fix: Option<(Span, String, String)>,
+    ) {
+        self.report_full(rule, instr, span, label, rule.summary.to_string(), fix);
+    }
+
+    fn report_full(
+        &mut self,
+        rule: &'static Rule,
+        instr: &Instr<'_>,
+        span: Span,
+        label: &str,
+        message: String,
+        fix: Option<(Span, String, String)>,
+    ) {
         let pragmas_apply = !self.sink.options.hadolint.disable_ignore_pragma;
         if pragmas_apply && self.pragmas.ignores(rule.code, instr.span.start) {
             return;
         }
-        let finding = Finding::new(span, instr.span, message, label).help(format!(
+        let mut finding = Finding::new(span, instr.span, message, label).help(format!(
             "`dfc lint --explain {}` shows what to write instead",
             rule.code
         ));
+        if let Some((at, expect, text)) = fix {
+            finding = finding.replace(at, &expect, text);
+        }
         self.sink.report(&self.config, rule, finding);
+    }
+
+    /// The Dockerfile text and its escape character.
+    pub fn source(&self) -> (&str, char) {
+        (self.sink.source, self.sink.escape)
     }
 }
 
