@@ -224,3 +224,31 @@ fn cli_diff_prints_and_fix_writes_in_place() {
         "from alpine:3.20 as x\nrun true\n"
     );
 }
+
+#[test]
+fn maintainer_fix_moves_the_author_text_into_the_label() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let resolver = LayoutResolver::new(shared.join("fixtures/busybox-oci"));
+    let config = |text: &str| -> serde_json::Value {
+        let compiled = compile(text, &CompileOptions::default(), &resolver).unwrap();
+        serde_json::from_str(&compiled.image.to_json()).unwrap()
+    };
+    for escape in ['\\', '`'] {
+        let text = format!(
+            "# escape={escape}\nFROM busybox\nMAINTAINER Jane {escape}x \"JD\" $HOME\nENV A hello {escape} world\n"
+        );
+        let fixed = fix(&text, &Options::default(), &Context::default()).unwrap();
+        let (before, after) = (config(&text), config(&fixed.text));
+        let author = before["author"].as_str().unwrap();
+        assert_eq!(author, format!("Jane {escape}x \"JD\" $HOME"));
+        assert_eq!(
+            after["config"]["Labels"]["org.opencontainers.image.authors"].as_str(),
+            Some(author),
+            "{}",
+            fixed.text
+        );
+        assert_eq!(before["config"]["Env"], after["config"]["Env"]);
+    }
+}

@@ -276,6 +276,9 @@ fn explain(code: &str) -> Status {
         Some(r) => {
             let mut text = format!("# {}\n\n{}\n\n", r.code, r.summary);
             text.push_str(r.doc);
+            if r.fixable == rule::Fixable::Yes {
+                text.push_str("\n## Fix\n`dfc lint --fix` rewrites it (`--diff` shows how).\n");
+            }
             if !r.url.is_empty() {
                 text.push_str(&format!("\n## References\n{}\n", r.url));
             }
