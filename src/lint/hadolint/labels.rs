@@ -8,7 +8,7 @@ use crate::syntax::Span;
 use super::{File, Instr, Out};
 
 /// One `key=value` of a LABEL as hadolint reads it: quotes removed from key and value,
-/// `\"` unescaped inside double quotes.
+/// `\"` unescaped inside double quotes, every other backslash kept.
 pub struct LabelPair {
     pub key: String,
     pub value: String,
@@ -35,19 +35,20 @@ pub fn label_pairs(instr: &Instr<'_>) -> Vec<LabelPair> {
         .collect()
 }
 
-/// Shell-like quote removal of one word: `"a\"b"` → `a"b`, `'a b'` → `a b`.
+/// Quote removal of one word as hadolint's parser does it: `"a\"b"` → `a"b`, `'a b'` →
+/// `a b`; a backslash before anything but `"` in double quotes stays (`a\$b` → `a\$b`).
 fn unquote_escaped(text: &str) -> String {
     let mut out = String::new();
     let mut quote: Option<char> = None;
-    let mut chars = text.chars();
+    let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match (quote, c) {
             (None, '"' | '\'') => quote = Some(c),
             (Some(q), _) if c == q => quote = None,
-            (Some('"') | None, '\\') => match chars.next() {
-                Some(n) => out.push(n),
-                None => out.push('\\'),
-            },
+            (Some('"'), '\\') if chars.peek() == Some(&'"') => {
+                out.push('"');
+                chars.next();
+            }
             _ => out.push(c),
         }
     }

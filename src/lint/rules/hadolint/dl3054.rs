@@ -46,7 +46,9 @@ pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
     });
 }
 
-/// One SPDX license identifier of the current list, exact case, not deprecated.
+/// One SPDX license identifier of the current list, exact case, not deprecated;
+/// trailing blanks are allowed (Cabal's parser skips them), leading ones are not.
 fn valid(text: &str) -> bool {
+    let text = text.trim_end();
     spdx::license_id(text).is_some_and(|id| id.name == text && !id.is_deprecated())
 }

@@ -48,7 +48,8 @@ pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
 
 /// An RFC 5322 `addr-spec` as Haskell's `email-validate` reads it: a dot-atom or
 /// quoted-string local part, `@`, a host name (labels of letters, digits and inner `-`,
-/// an optional final `.`) or a `[…]` literal; comments `(…)` and blanks around the parts.
+/// an optional final `.`) or a `[…]` literal; comments `(…)` and blanks around the parts,
+/// blanks around the dots (RFC 5322's obsolete forms).
 fn valid(text: &str) -> bool {
     let Some(at) = text.rfind('@') else {
         return false;
@@ -65,9 +66,10 @@ fn valid(text: &str) -> bool {
             .all(|c| c.is_ascii() && c != '"' && c != '\\' && (c == ' ' || !c.is_ascii_control()))
     } else {
         !local.is_empty()
-            && local
-                .split('.')
-                .all(|a| !a.is_empty() && a.chars().all(atext))
+            && local.split('.').all(|a| {
+                let a = a.trim_matches([' ', '\t']);
+                !a.is_empty() && a.chars().all(atext)
+            })
     };
     let domain_ok = if domain.starts_with('[') && domain.ends_with(']') && domain.len() >= 2 {
         domain[1..domain.len() - 1]
@@ -77,6 +79,7 @@ fn valid(text: &str) -> bool {
         let host = domain.strip_suffix('.').unwrap_or(domain);
         !host.is_empty()
             && host.split('.').all(|l| {
+                let l = l.trim_matches([' ', '\t']);
                 !l.is_empty()
                     && !l.starts_with('-')
                     && !l.ends_with('-')
