@@ -151,3 +151,52 @@ fn buildkit_checks_agree_with_buildkit() {
         );
     }
 }
+
+/// Where BuildKit's check stops with an error (`buildkit-lint-error.txt`: a parse or
+/// conversion error, or `error=true` with findings), dfc stops with the same message; where
+/// BuildKit does not, neither does dfc.
+#[test]
+fn lint_errors_agree_with_buildkit() {
+    let Some(root) = common::shared("fidelity") else {
+        return;
+    };
+    let options = Options {
+        experimental: true,
+        ..Options::default()
+    };
+    let (mut cases, mut errors) = (0, 0);
+    let mut failures = Vec::new();
+    for group in ["dev", "buildkit"] {
+        let mut dirs: Vec<_> = std::fs::read_dir(root.join(group))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        dirs.sort();
+        for dir in dirs {
+            if !dir.join("buildkit-lint.json").is_file() {
+                continue;
+            }
+            cases += 1;
+            let expected = std::fs::read_to_string(dir.join("buildkit-lint-error.txt"))
+                .ok()
+                .map(|t| t.trim_end_matches('\n').to_string());
+            errors += usize::from(expected.is_some());
+            let bytes = std::fs::read(dir.join("Dockerfile")).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let got = lint(&text, &options, &Context::default())
+                .error
+                .map(|e| e.message);
+            if got != expected {
+                failures.push(format!(
+                    "{}: BuildKit {expected:?}, dfc {got:?}",
+                    dir.display()
+                ));
+            }
+        }
+    }
+    println!(
+        "{cases} cases, {errors} BuildKit errors, {} disagreements",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

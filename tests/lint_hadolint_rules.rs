@@ -7,15 +7,17 @@ use std::path::Path;
 
 use dfc::lint::output::{human_plain, FileReport};
 use dfc::lint::rule::{Origin, RULES};
+use dfc::lint::settings::Settings;
 use dfc::lint::{lint, Context, Options};
 
-/// The `dockerfile` code blocks of a rule's documentation, in order.
-fn blocks(doc: &str) -> Vec<String> {
+/// The code blocks of one language (`dockerfile`, `yaml`) in a rule's documentation.
+fn blocks_of(doc: &str, language: &str) -> Vec<String> {
+    let fence = format!("```{language}");
     let mut out = Vec::new();
     let mut current: Option<String> = None;
     for line in doc.lines() {
         match (&mut current, line.trim()) {
-            (None, "```dockerfile") => current = Some(String::new()),
+            (None, l) if l == fence => current = Some(String::new()),
             (Some(b), "```") => {
                 out.push(std::mem::take(b));
                 current = None;
@@ -30,12 +32,31 @@ fn blocks(doc: &str) -> Vec<String> {
     out
 }
 
+/// The `dockerfile` code blocks of a rule's documentation, in order.
+fn blocks(doc: &str) -> Vec<String> {
+    blocks_of(doc, "dockerfile")
+}
+
 /// Just this rule, switched on even when it is off by default (DL1001).
 fn only(code: &str) -> Options {
     Options {
         select: Some([code.to_string()].into_iter().collect()),
         experimental: true,
         ..Options::default()
+    }
+}
+
+/// `only(code)` under the rule's documented `.hadolint.yaml` (its `yaml` block), if any.
+fn configured(code: &str, doc: &str) -> Options {
+    let yaml = blocks_of(doc, "yaml");
+    assert!(yaml.len() <= 1, "{code}: one configuration example");
+    let Some(yaml) = yaml.first() else {
+        return only(code);
+    };
+    let settings = Settings::from_hadolint_yaml(yaml, "doc").expect("documented config is valid");
+    Options {
+        select: Some([code.to_string()].into_iter().collect()),
+        ..Options::from_settings(&settings)
     }
 }
 
@@ -47,13 +68,14 @@ fn each_rule_fires_on_its_example_and_not_on_the_fix() {
     for rule in RULES.iter().filter(|r| r.origin == Origin::Hadolint) {
         let examples = blocks(rule.doc);
         assert_eq!(examples.len(), 2, "{}: an example and a fix", rule.code);
-        let bad = lint(&examples[0], &only(rule.code), &Context::default());
+        let options = configured(rule.code, rule.doc);
+        let bad = lint(&examples[0], &options, &Context::default());
         assert!(
             bad.diagnostics.iter().any(|d| d.code == rule.code),
             "{} does not fire on its example",
             rule.code
         );
-        let good = lint(&examples[1], &only(rule.code), &Context::default());
+        let good = lint(&examples[1], &options, &Context::default());
         assert!(
             good.diagnostics.is_empty(),
             "{} fires on its fix: {:?}",

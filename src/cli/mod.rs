@@ -4,6 +4,8 @@
 mod compile_cmd;
 mod dump_cmd;
 mod lint_cmd;
+mod lint_config;
+mod lint_fix;
 mod parse_cmd;
 pub mod render;
 mod run_cmd;

@@ -1,9 +1,11 @@
 //! Which rules run: BuildKit's `# check=` configuration ([`CheckConfig`], parsed and
 //! merged exactly as BuildKit's linter does) and the user's selection ([`Options`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
+use super::diagnostic::Severity;
 use super::rule::Rule;
+use super::settings::{LabelType, Settings};
 
 /// BuildKit's linter configuration: `skip=`, `experimental=`, `error=`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -136,9 +138,54 @@ pub struct Options {
     pub ignore: BTreeSet<String>,
     /// Run BuildKit's experimental rules too (`experimental=all`).
     pub experimental: bool,
+    /// Severity per rule code, in place of the rule's own. Naming a rule that is off by
+    /// default (experimental) here turns it on.
+    pub overrides: BTreeMap<String, Severity>,
+    /// BuildKit's check configuration in place of the file's `# check=` directive, as
+    /// `BUILDKIT_DOCKERFILE_CHECK` does.
+    pub check: Option<CheckConfig>,
+    /// What hadolint's configurable rules need.
+    pub hadolint: HadolintOptions,
+}
+
+/// The settings of hadolint's configurable rules and pragmas.
+#[derive(Clone, Debug, Default)]
+pub struct HadolintOptions {
+    /// Registries `FROM` may use (DL3026); none means any.
+    pub trusted_registries: Vec<String>,
+    /// Required labels and the format of their values (DL3049–DL3058).
+    pub label_schema: BTreeMap<String, LabelType>,
+    /// Labels outside the schema are findings (DL3050).
+    pub strict_labels: bool,
+    /// `# hadolint ignore=` pragmas have no effect.
+    pub disable_ignore_pragma: bool,
 }
 
 impl Options {
+    /// The options that `settings` describe (the rule selection is the caller's).
+    pub fn from_settings(settings: &Settings) -> Options {
+        Options {
+            ignore: settings.ignored.iter().cloned().collect(),
+            overrides: settings.overrides.iter().cloned().collect(),
+            check: settings.check.clone(),
+            hadolint: HadolintOptions {
+                trusted_registries: settings.trusted_registries.clone(),
+                label_schema: settings.label_schema.clone(),
+                strict_labels: settings.strict_labels.unwrap_or(false),
+                disable_ignore_pragma: settings.disable_ignore_pragma.unwrap_or(false),
+            },
+            ..Options::default()
+        }
+    }
+
+    /// The severity overridden for `code`, if any.
+    pub fn severity_of(&self, code: &str) -> Option<Severity> {
+        self.overrides
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(code))
+            .map(|(_, s)| *s)
+    }
+
     /// Whether the user's selection lets `code` run.
     pub fn selects(&self, code: &str) -> bool {
         let matches = |set: &BTreeSet<String>| set.iter().any(|c| c.eq_ignore_ascii_case(code));

@@ -56,6 +56,17 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The rule's documentation.
     pub url: &'static str,
+    /// The mechanical fix, when the rule has one for this finding.
+    pub fix: Option<Vec<Edit>>,
+}
+
+/// One replacement in the source: `span`, which must read `expect`, becomes `text`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Edit {
+    pub span: Span,
+    /// The text the span holds when the fix was made; the edit is not applied otherwise.
+    pub expect: String,
+    pub text: String,
 }
 
 /// 1-based start and end positions of a span (end column exclusive, in characters).

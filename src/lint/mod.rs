@@ -9,16 +9,18 @@
 pub mod buildkit;
 pub mod config;
 pub mod diagnostic;
+pub mod fix;
 pub mod hadolint;
 pub mod output;
 pub mod rule;
 pub mod rules;
+pub mod settings;
 pub mod sink;
 
 use crate::syntax::{LineIndex, Span};
 
 pub use config::{CheckConfig, Options};
-pub use diagnostic::{Diagnostic, Position, Severity};
+pub use diagnostic::{Diagnostic, Edit, Position, Severity};
 pub use rule::{Rule, RULES};
 
 use buildkit::ignore::IgnoreMatcher;
@@ -85,7 +87,12 @@ pub fn lint_with_config(
         });
         return report;
     }
-    let base = match config.map_or_else(|| file_check_config(&parsed.file), |c| Ok(c.clone())) {
+    // A caller's replacement (compile's build arg) wins over the configured one.
+    let from_file = match config.or(options.check.as_ref()) {
+        Some(c) => Ok(c.clone()),
+        None => file_check_config(&parsed.file),
+    };
+    let base = match from_file {
         Ok(c) => c,
         Err(message) => {
             report.error = Some(LintError {
@@ -97,7 +104,7 @@ pub fn lint_with_config(
         }
     };
     let (tree, ast_errors) = crate::ast::build(&parsed.file);
-    let mut sink = Sink::new(options);
+    let mut sink = Sink::new(options, source, parsed.file.escape);
     let input = buildkit::Input {
         source,
         parsed: &parsed.file,

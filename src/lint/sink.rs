@@ -2,7 +2,7 @@
 //! turns a [`Finding`] into a [`Diagnostic`].
 
 use super::config::{CheckConfig, Options};
-use super::diagnostic::{Diagnostic, Severity};
+use super::diagnostic::{Diagnostic, Edit, Severity};
 use super::rule::Rule;
 use crate::syntax::Span;
 
@@ -15,6 +15,8 @@ pub struct Finding {
     pub message: String,
     pub label: String,
     pub help: Option<String>,
+    /// The mechanical fix, if any.
+    pub fix: Option<Vec<Edit>>,
 }
 
 impl Finding {
@@ -31,6 +33,7 @@ impl Finding {
             message,
             label: label.into(),
             help: None,
+            fix: None,
         }
     }
 
@@ -38,20 +41,36 @@ impl Finding {
         self.help = Some(help.into());
         self
     }
+
+    /// Fixed by replacing `span`, which reads `expect`, with `text`.
+    pub fn replace(mut self, span: Span, expect: &str, text: impl Into<String>) -> Finding {
+        self.fix.get_or_insert_with(Vec::new).push(Edit {
+            span,
+            expect: expect.to_string(),
+            text: text.into(),
+        });
+        self
+    }
 }
 
 /// Collects diagnostics for one file.
 pub struct Sink<'a> {
-    options: &'a Options,
+    pub options: &'a Options,
+    /// The Dockerfile text (fixes read it).
+    pub source: &'a str,
+    /// The file's escape character.
+    pub escape: char,
     pub diagnostics: Vec<Diagnostic>,
     /// Rules reported under a configuration with `error=true` (BuildKit's failure list).
     pub failing_rules: Vec<&'static str>,
 }
 
 impl<'a> Sink<'a> {
-    pub fn new(options: &'a Options) -> Sink<'a> {
+    pub fn new(options: &'a Options, source: &'a str, escape: char) -> Sink<'a> {
         Sink {
             options,
+            source,
+            escape,
             diagnostics: Vec::new(),
             failing_rules: Vec::new(),
         }
@@ -60,7 +79,8 @@ impl<'a> Sink<'a> {
     /// Whether `rule` would be reported under `config`.
     pub fn wants(&self, config: &CheckConfig, rule: &Rule) -> bool {
         let mut config = config.clone();
-        config.experimental_all |= self.options.experimental;
+        config.experimental_all |=
+            self.options.experimental || self.options.severity_of(rule.code).is_some();
         config.enabled(rule) && self.options.selects(rule.code)
     }
 
@@ -73,7 +93,7 @@ impl<'a> Sink<'a> {
             self.failing_rules.push(rule.code);
             Severity::Error
         } else {
-            rule.severity
+            self.options.severity_of(rule.code).unwrap_or(rule.severity)
         };
         self.diagnostics.push(Diagnostic {
             code: rule.code,
@@ -84,6 +104,7 @@ impl<'a> Sink<'a> {
             label: finding.label,
             help: finding.help.or_else(|| Some(rule.summary.to_string())),
             url: rule.url,
+            fix: finding.fix,
         });
     }
 }

@@ -400,8 +400,10 @@ fn has_wildcards(s: &str) -> bool {
     false
 }
 
-/// `--chmod`: an octal number up to 07777, else a symbolic mode string.
-fn parse_chmod(s: &str) -> Result<(i32, String)> {
+/// `--chmod`: an octal number up to 07777, else a symbolic mode string. A value that
+/// starts with a digit but is not octal gets the octal error (BuildKit's mode parser
+/// reads it as a number).
+pub(crate) fn parse_chmod(s: &str) -> Result<(i32, String)> {
     if s.is_empty() {
         return Ok((-1, String::new()));
     }

@@ -37,6 +37,7 @@ use std::collections::BTreeMap;
 
 use llb_schema::pb::Definition;
 
+pub(crate) use copy::parse_chmod;
 pub use error::LowerError;
 pub use image::Image;
 pub use platform::Platform;

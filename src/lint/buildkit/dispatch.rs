@@ -13,6 +13,8 @@ use crate::syntax::{Node, Span};
 
 use super::{reference, Globals, Input, TARGET_PLATFORM};
 
+pub(super) mod conversion;
+
 /// What a stage inherits from an earlier stage it is based on.
 #[derive(Clone, Debug, Default)]
 struct StageState {
@@ -94,10 +96,8 @@ pub(super) fn setup_stages(
                 )
             })?;
             if m.result.is_empty() {
-                return Err(format!(
-                    "empty platform value from expression {}",
-                    platform.value
-                ));
+                let message = format!("empty platform value from expression {}", platform.value);
+                return Err(suggest_any(message, &m.unmatched, globals));
             }
             let Some((os, arch)) = reference::parse_platform(&m.result) else {
                 return Err(format!("failed to parse platform {}", platform.value));
@@ -119,6 +119,22 @@ pub(super) fn setup_stages(
     Ok(bases)
 }
 
+/// BuildKit's `wrapSuggestAny`: " (did you mean X?)" for the first unmatched name (in
+/// name order) that is a near miss of a global ARG.
+fn suggest_any(
+    message: String,
+    unmatched: &std::collections::BTreeSet<String>,
+    globals: &Globals,
+) -> String {
+    let keys: Vec<String> = globals.args.iter().map(|(k, _)| k.to_string()).collect();
+    for name in unmatched {
+        if let Some(m) = crate::ast::suggest::search(name, &keys, true) {
+            return format!("{message} (did you mean {m}?)");
+        }
+    }
+    message
+}
+
 /// `COPY --from` must not use variables (checked before any instruction is dispatched).
 pub(super) fn check_copy_from(tree: &Dockerfile) -> Result<(), String> {
     let lexer = Lexer::new(tree.escape);
@@ -138,7 +154,7 @@ pub(super) fn check_copy_from(tree: &Dockerfile) -> Result<(), String> {
             }
         }
     }
-    Ok(())
+    conversion::circular_dependency(tree)
 }
 
 /// The latest CMD / ENTRYPOINT / HEALTHCHECK of a stage: (keyword span, instruction span).
@@ -293,26 +309,30 @@ impl Dispatcher<'_, '_, '_> {
                 }
             }
             Instruction::Copy(copy) => {
-                for flag in [&copy.chown, &copy.chmod].into_iter().flatten() {
+                let mut chmod = None;
+                if let Some(flag) = &copy.chown {
                     self.expand(st, config, &lexer, &flag.value, flag.span, whole)?;
+                }
+                if let Some(flag) = &copy.chmod {
+                    chmod = Some(self.expand(st, config, &lexer, &flag.value, flag.span, whole)?);
                 }
                 let sources =
                     self.expand_sources(st, config, &lexer, &copy.sources, &copy.dest, whole)?;
                 self.expand_heredocs(st, config, &copy.heredocs, whole)?;
-                if copy.from.is_none() {
-                    self.ignored(config, "Copy", &sources, whole);
-                }
+                self.copy_checks(config, copy, chmod.as_deref(), &sources, whole)?;
             }
             Instruction::Add(add) => {
-                for flag in [&add.chown, &add.chmod, &add.checksum]
-                    .into_iter()
-                    .flatten()
-                {
-                    self.expand(st, config, &lexer, &flag.value, flag.span, whole)?;
+                let mut values = Vec::new();
+                for flag in [&add.chown, &add.chmod, &add.checksum] {
+                    values.push(match flag {
+                        Some(f) => Some(self.expand(st, config, &lexer, &f.value, f.span, whole)?),
+                        None => None,
+                    });
                 }
                 let sources =
                     self.expand_sources(st, config, &lexer, &add.sources, &add.dest, whole)?;
                 self.expand_heredocs(st, config, &add.heredocs, whole)?;
+                conversion::add_checks(add, values[1].as_deref(), values[2].as_deref(), &sources)?;
                 let local: Vec<_> = sources
                     .into_iter()
                     .filter(|(s, _)| {
@@ -400,7 +420,8 @@ impl Dispatcher<'_, '_, '_> {
                 }
             }
             Instruction::Shell(_) => st.shell_set = true,
-            Instruction::Run(_) | Instruction::Onbuild(_) | Instruction::Maintainer(_) => {}
+            Instruction::Run(run) => self.run_mounts(st, config, &lexer, run, whole)?,
+            Instruction::Onbuild(_) | Instruction::Maintainer(_) => {}
         }
         Ok(())
     }

@@ -9,6 +9,7 @@
 //! ([`run`] returns the message); findings made before the error are kept.
 
 mod dispatch;
+mod epoch;
 mod expose;
 pub mod ignore;
 pub mod reference;
@@ -70,8 +71,10 @@ pub fn run(input: &Input<'_>, sink: &mut Sink, base: &CheckConfig) -> Result<(),
         .map(|n| (n.span.start, n))
         .collect();
     let globals = Globals::new(input, sink, base)?;
+    epoch::check(tree, &globals)?;
     let bases = dispatch::setup_stages(input, sink, base, &globals)?;
     dispatch::check_copy_from(tree)?;
+    dispatch::conversion::resolve_base_names(tree, &globals, &bases)?;
     dispatch::dispatch_all(input, sink, base, &globals, &bases, &nodes)
 }
 

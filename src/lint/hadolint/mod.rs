@@ -10,6 +10,7 @@
 
 pub mod command;
 pub mod docker;
+pub mod labels;
 pub mod pragma;
 mod script;
 pub mod shell;
@@ -107,17 +108,67 @@ pub struct Out<'s, 'o> {
 }
 
 impl Out<'_, '_> {
+    /// The settings of the configurable rules.
+    pub fn settings(&self) -> &crate::lint::config::HadolintOptions {
+        &self.sink.options.hadolint
+    }
+
     /// Reports `rule` on `instr`, about `span`, with the rule's message.
     pub fn report(&mut self, rule: &'static Rule, instr: &Instr<'_>, span: Span, label: &str) {
-        if self.pragmas.ignores(rule.code, instr.span.start) {
+        self.report_message(rule, instr, span, label, rule.summary.to_string());
+    }
+
+    /// Reports `rule` on `instr` with a message of its own (hadolint's messages that
+    /// name a label).
+    pub fn report_message(
+        &mut self,
+        rule: &'static Rule,
+        instr: &Instr<'_>,
+        span: Span,
+        label: &str,
+        message: String,
+    ) {
+        self.report_full(rule, instr, span, label, message, None);
+    }
+
+    /// Reports `rule` on `instr` with a fix: `span` (holding `expect`) becomes `text`.
+    pub fn report_fixed(
+        &mut self,
+        rule: &'static Rule,
+        instr: &Instr<'_>,
+        span: Span,
+        label: &str,
+        fix: Option<(Span, String, String)>,
+    ) {
+        self.report_full(rule, instr, span, label, rule.summary.to_string(), fix);
+    }
+
+    fn report_full(
+        &mut self,
+        rule: &'static Rule,
+        instr: &Instr<'_>,
+        span: Span,
+        label: &str,
+        message: String,
+        fix: Option<(Span, String, String)>,
+    ) {
+        let pragmas_apply = !self.sink.options.hadolint.disable_ignore_pragma;
+        if pragmas_apply && self.pragmas.ignores(rule.code, instr.span.start) {
             return;
         }
-        let finding =
-            Finding::new(span, instr.span, rule.summary.to_string(), label).help(format!(
-                "`dfc lint --explain {}` shows what to write instead",
-                rule.code
-            ));
+        let mut finding = Finding::new(span, instr.span, message, label).help(format!(
+            "`dfc lint --explain {}` shows what to write instead",
+            rule.code
+        ));
+        if let Some((at, expect, text)) = fix {
+            finding = finding.replace(at, &expect, text);
+        }
         self.sink.report(&self.config, rule, finding);
+    }
+
+    /// The Dockerfile text and its escape character.
+    pub fn source(&self) -> (&str, char) {
+        (self.sink.source, self.sink.escape)
     }
 }
 

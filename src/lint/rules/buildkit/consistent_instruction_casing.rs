@@ -71,7 +71,8 @@ pub fn check(sink: &mut Sink, config: &CheckConfig, keywords: &[Keyword<'_>]) {
             k.text
         );
         let finding = Finding::new(k.span, k.instruction, message, format!("not {casing}"))
-            .help(format!("write `{wanted}`"));
+            .help(format!("write `{wanted}`"))
+            .replace(k.span, k.text, wanted.clone());
         sink.report(config, &RULE, finding);
     }
 }

@@ -31,7 +31,7 @@ intended.
 FROM alpine
 COPY ./tmp/helloworld.txt /tmp/
 ```
-with `*/tmp/*` in `.dockerignore`.
+with `tmp` in `.dockerignore`.
 
 ## Use instead
 ```dockerfile

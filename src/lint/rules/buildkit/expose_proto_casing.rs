@@ -52,5 +52,12 @@ pub fn check(
     let message = format!("Defined protocol '{port}' in EXPOSE instruction should be lowercase");
     let finding = Finding::new(span, instruction, message, "protocol not lower-case")
         .help(format!("write `{}`", proto.to_lowercase()));
+    let finding = match port.rsplit_once('/') {
+        Some((head, _)) => {
+            let fixed = format!("{head}/{}", proto.to_lowercase());
+            finding.replace(span, port, fixed)
+        }
+        None => finding,
+    };
     sink.report(config, &RULE, finding);
 }

@@ -59,6 +59,7 @@ pub fn check(sink: &mut Sink, config: &CheckConfig, node: &Node) {
         as_word.value, from
     );
     let finding = Finding::new(as_word.span, node.span, message, "case differs from FROM")
-        .help(format!("write `{wanted}`"));
+        .help(format!("write `{wanted}`"))
+        .replace(as_word.span, &as_word.value, wanted.clone());
     sink.report(config, &RULE, finding);
 }

@@ -13,7 +13,9 @@ pub const RULE: Rule = buildkit_rule!(
     "JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals",
     DOC,
     false,
-    Fixable::Yes
+    // Not mechanical: exec form drops the shell (no variables, pipes, `&&`), so the
+    // rewrite depends on what the command means.
+    Fixable::No
 );
 
 const DOC: &str = "\

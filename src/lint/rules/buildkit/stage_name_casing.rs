@@ -45,6 +45,7 @@ pub fn check(sink: &mut Sink, config: &CheckConfig, node: &Node) {
     }
     let message = format!("Stage name '{}' should be lowercase", name.value);
     let finding = Finding::new(name.span, node.span, message, "not lower-case")
-        .help(format!("write `{}`", name.value.to_lowercase()));
+        .help(format!("write `{}`", name.value.to_lowercase()))
+        .replace(name.span, &name.value, name.value.to_lowercase());
     sink.report(config, &RULE, finding);
 }

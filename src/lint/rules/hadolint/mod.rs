@@ -30,6 +30,7 @@ pub mod dl3022;
 pub mod dl3023;
 pub mod dl3024;
 pub mod dl3025;
+pub mod dl3026;
 pub mod dl3027;
 pub mod dl3028;
 pub mod dl3029;
@@ -50,6 +51,16 @@ pub mod dl3045;
 pub mod dl3046;
 pub mod dl3047;
 pub mod dl3048;
+pub mod dl3049;
+pub mod dl3050;
+pub mod dl3051;
+pub mod dl3052;
+pub mod dl3053;
+pub mod dl3054;
+pub mod dl3055;
+pub mod dl3056;
+pub mod dl3057;
+pub mod dl3058;
 pub mod dl3059;
 pub mod dl3060;
 pub mod dl3061;
@@ -113,6 +124,7 @@ pub static RULES: &[(&crate::lint::rule::Rule, Check)] = &[
     (&dl3023::RULE, dl3023::check),
     (&dl3024::RULE, dl3024::check),
     (&dl3025::RULE, dl3025::check),
+    (&dl3026::RULE, dl3026::check),
     (&dl3027::RULE, dl3027::check),
     (&dl3028::RULE, dl3028::check),
     (&dl3029::RULE, dl3029::check),
@@ -133,6 +145,16 @@ pub static RULES: &[(&crate::lint::rule::Rule, Check)] = &[
     (&dl3046::RULE, dl3046::check),
     (&dl3047::RULE, dl3047::check),
     (&dl3048::RULE, dl3048::check),
+    (&dl3049::RULE, dl3049::check),
+    (&dl3050::RULE, dl3050::check),
+    (&dl3051::RULE, dl3051::check),
+    (&dl3052::RULE, dl3052::check),
+    (&dl3053::RULE, dl3053::check),
+    (&dl3054::RULE, dl3054::check),
+    (&dl3055::RULE, dl3055::check),
+    (&dl3056::RULE, dl3056::check),
+    (&dl3057::RULE, dl3057::check),
+    (&dl3058::RULE, dl3058::check),
     (&dl3059::RULE, dl3059::check),
     (&dl3060::RULE, dl3060::check),
     (&dl3061::RULE, dl3061::check),
