@@ -121,8 +121,13 @@ fn host_arch() -> &'static str {
     }
 }
 
-/// Completes the config: platform defaults, `rootfs`, one history entry
-/// per new step (`created_by`, whether it added no layer).
+/// Completes the config: platform defaults, `rootfs`, and a history that
+/// accounts for every layer, by BuildKit's exporter rules: the k-th history
+/// entry without `empty_layer` describes the k-th layer; entries beyond the
+/// last layer are marked empty, layers beyond the last entry get one
+/// (`created_by` = the step's name). A step whose layer was dropped because
+/// it changes nothing has its entry marked `empty_layer`. With an epoch,
+/// entries without a time get it, and so does the image's `created`.
 fn complete_config(
     mut config: Value,
     layers: &[LayerBlob],
@@ -142,35 +147,48 @@ fn complete_config(
         .or_insert_with(|| json!([]))
         .as_array_mut()
         .ok_or(ExportError::BadConfig)?;
-    let with_layers = history
-        .iter()
-        .filter(|h| {
-            !h.get("empty_layer")
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-        })
-        .count();
-    // Base-image layers already have their entries; add one per new step.
-    let mut seen = 0;
-    for (by, empty) in steps {
-        if !empty {
-            seen += 1;
-            if seen <= with_layers {
-                continue;
+    let is_empty = |h: &Value| {
+        h.get("empty_layer")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    };
+    // Entries that claim more layers than there are steps become empty.
+    let mut claimed = 0;
+    for h in history.iter_mut() {
+        if is_empty(h) {
+            continue;
+        }
+        if claimed >= steps.len() {
+            if let Some(o) = h.as_object_mut() {
+                o.insert("empty_layer".into(), json!(true));
+            }
+        } else {
+            claimed += 1;
+        }
+    }
+    // Steps without an entry get one.
+    for (by, _) in &steps[claimed..] {
+        history.push(json!({"created_by": by, "comment": "dfc"}));
+    }
+    // The k-th layer entry belongs to step k: dropped steps make it empty.
+    let mut k = 0;
+    for h in history.iter_mut() {
+        if is_empty(h) {
+            continue;
+        }
+        if let (Some((_, dropped)), Some(o)) = (steps.get(k), h.as_object_mut()) {
+            if *dropped {
+                o.insert("empty_layer".into(), json!(true));
             }
         }
-        let mut h = Map::new();
-        if let Some(e) = epoch {
-            h.insert("created".into(), json!(rfc3339(e)));
-        }
-        h.insert("created_by".into(), json!(by));
-        h.insert("comment".into(), json!("dfc"));
-        if *empty {
-            h.insert("empty_layer".into(), json!(true));
-        }
-        history.push(Value::Object(h));
+        k += 1;
     }
     if let Some(e) = epoch {
+        for h in history.iter_mut() {
+            if let Some(o) = h.as_object_mut() {
+                o.entry("created").or_insert_with(|| json!(rfc3339(e)));
+            }
+        }
         obj.insert("created".into(), json!(rfc3339(e)));
     }
     Ok(config)

@@ -13,6 +13,7 @@ mod git;
 mod http;
 mod image;
 mod layers;
+mod layout;
 pub(crate) mod local;
 mod merge;
 mod mode;
@@ -45,6 +46,8 @@ pub struct OpContext<'a> {
     pub log: &'a mut dyn FnMut(&[u8]),
     /// Registry client for image sources.
     pub registry: &'a crate::registry::Client,
+    /// An OCI image layout that serves image sources instead of registries.
+    pub layout: Option<&'a std::path::Path>,
 }
 
 /// For sources whose content is named remotely (images), the content
