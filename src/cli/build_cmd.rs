@@ -10,7 +10,7 @@ use clap::Args;
 use runner::llb_schema::ValidatedDefinition;
 
 use super::compile_cmd::{compile_inputs, CompileInputs};
-use super::run_cmd::{chain, docker_credentials, execute, fail, RunnerArgs, Sources};
+use super::run_cmd::{chain, docker_credentials, execute, fail, preflight, RunnerArgs, Sources};
 use super::Status;
 use crate::registry::RegistryConfig;
 
@@ -28,6 +28,9 @@ pub fn run(args: BuildArgs) -> Status {
             "build context {}: not a directory",
             args.inputs.context.display()
         ));
+    }
+    if let Err(e) = preflight(&args.runner, args.inputs.oci_layout.as_deref()) {
+        return fail(e);
     }
     let compiled = match compile_inputs(&args.inputs) {
         Ok(c) => c,
@@ -53,7 +56,8 @@ pub fn run(args: BuildArgs) -> Status {
             Err(e) => return fail(e),
         }
     }
-    if args.runner.output.is_empty() {
+    // rawjson keeps standard error one JSON object per line.
+    if args.runner.output.is_empty() && args.runner.progress != super::progress::Progress::Rawjson {
         eprintln!(
             "note: no --output given: the result stays in the store only (add -o type=oci,dest=FILE, -o DIR, ...)"
         );

@@ -218,6 +218,23 @@ pub fn run(args: RunArgs) -> Status {
     execute(&def, &args.runner, sources)
 }
 
+/// Checks the flags that need no work to check (`--output` specs, the layout
+/// directory), so that a typo fails before anything is compiled or run.
+pub(crate) fn preflight(args: &RunnerArgs, layout: Option<&Path>) -> Result<(), String> {
+    for o in &args.output {
+        parse_output(o, &args.tag)?;
+    }
+    if let Some(dir) = layout {
+        if !dir.join("index.json").is_file() {
+            return Err(format!(
+                "--oci-layout {}: no index.json there; give the directory of an OCI image layout",
+                dir.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Solves `def` with the runner and writes every `--output`.
 pub(crate) fn execute(def: &ValidatedDefinition, args: &RunnerArgs, sources: Sources) -> Status {
     let Sources {
@@ -243,13 +260,10 @@ pub(crate) fn execute(def: &ValidatedDefinition, args: &RunnerArgs, sources: Sou
         .executor(executor)
         .progress(progress::sink(args.progress))
         .registry(registry.clone());
+    if let Err(e) = preflight(args, layout.as_deref()) {
+        return fail(e);
+    }
     if let Some(dir) = &layout {
-        if !dir.join("index.json").is_file() {
-            return fail(format!(
-                "--oci-layout {}: no index.json there; give the directory of an OCI image layout",
-                dir.display()
-            ));
-        }
         builder = builder.image_layout(dir);
     }
     for (name, dir) in &locals {

@@ -2,7 +2,8 @@
 //! extracted into the destination directory instead of copied. Entries are
 //! placed safely: `..` and absolute names are rejected, and parents are
 //! resolved inside the destination root so an earlier symlink entry cannot
-//! redirect a later one outside it.
+//! redirect a later one outside it. Entries keep their owners unless the
+//! action sets one (`ADD --chown`).
 
 use std::fs;
 use std::io::{BufReader, Read};
@@ -83,6 +84,9 @@ pub fn unpack_if_archive(
     ar.set_preserve_permissions(true);
     ar.set_preserve_mtime(true);
     ar.set_unpack_xattrs(false);
+    // Without --chown, entries keep the archive's owners (as BuildKit's untar
+    // does); only root can set them.
+    ar.set_preserve_ownerships(owner.is_none() && super::local::is_root());
     let entries = ar.entries().map_err(|e| arch(e.to_string()))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| arch(e.to_string()))?;
