@@ -7,6 +7,7 @@
 
 use std::fs;
 use std::io::{BufReader, Read};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Component, Path, PathBuf};
 
 use super::file::{finish, mkdir_all};
@@ -86,7 +87,7 @@ pub fn unpack_if_archive(
     ar.set_unpack_xattrs(false);
     // Without --chown, entries keep the archive's owners (as BuildKit's untar
     // does); only root can set them.
-    ar.set_preserve_ownerships(owner.is_none() && super::local::is_root());
+    let keep_owners = owner.is_none() && super::local::is_root();
     let entries = ar.entries().map_err(|e| arch(e.to_string()))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| arch(e.to_string()))?;
@@ -136,11 +137,25 @@ pub fn unpack_if_archive(
             fs::hard_link(&from, &target).map_err(|e| arch(e.to_string()))?;
             continue;
         }
+        // Unreadable numeric fields count as 0, as Go's archive/tar reads them.
+        let h = entry.header();
+        let ids = (h.uid().unwrap_or(0), h.gid().unwrap_or(0));
+        let mode = h.mode().ok();
+        let symlink = h.entry_type().is_symlink();
         entry
             .unpack(&target)
             .map_err(|e| arch(format!("{container}: {e}")))?;
         if owner.is_some() {
             finish(action, &target, &container, owner, -1)?;
+        } else if keep_owners {
+            let id = |x: u64| u32::try_from(x).unwrap_or(0);
+            fsutil::chown_if_permitted(&target, id(ids.0), id(ids.1))
+                .map_err(|e| arch(format!("{container}: {e}")))?;
+            // chown clears set-id bits; put the archive's mode back.
+            if let (false, Some(m)) = (symlink, mode) {
+                fs::set_permissions(&target, fs::Permissions::from_mode(m & 0o7777))
+                    .map_err(|e| arch(format!("{container}: {e}")))?;
+            }
         }
     }
     Ok(true)
