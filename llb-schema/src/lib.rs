@@ -44,3 +44,8 @@ pub use digest::{digest, Digest, DigestParseError};
 pub use error::SchemaError;
 pub use graph::{Graph, OpNode, ValidatedDefinition};
 pub use json::{dump_json_lines, GoJson, JsonWriter};
+
+/// The description key under which dfc's frontend puts the image config (JSON) on the
+/// terminal op's metadata, so that the LLB alone says what image to export. `dfc.` keys
+/// are dfc's own: BuildKit ignores unknown description keys.
+pub const IMAGE_CONFIG_KEY: &str = "dfc.image.config";

@@ -51,6 +51,14 @@ pub enum SourceError {
         /// Why.
         reason: &'static str,
     },
+    /// An image could not be served from the `--oci-layout` directory.
+    #[error("OCI layout {}: {reason}", dir.display())]
+    Layout {
+        /// The layout directory.
+        dir: PathBuf,
+        /// What is missing or wrong.
+        reason: String,
+    },
     /// Reading the source failed.
     #[error("cannot read {}", path.display())]
     Io {

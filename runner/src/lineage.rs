@@ -3,8 +3,10 @@
 //! filesystem (an exec's `/` mount, a file op's base), which exporters turn
 //! into one layer per step, reusing an image's own layer blobs.
 //!
-//! Merge and diff ops start a new chain (their result is exported as one
-//! layer), as do ops whose base is scratch.
+//! A merge op's layers are its inputs' layers, input after input (each
+//! input's chain diffed against its own predecessors, as BuildKit exports a
+//! merge); a diff op starts a new chain (its result is one layer), as do ops
+//! whose base is scratch.
 
 use llb_schema::pb::FileOp;
 
@@ -20,6 +22,9 @@ pub struct LineageStep {
     pub name: String,
     /// Whether the step is an image source (its layers are the image's).
     pub image: bool,
+    /// The snapshot this step's layer is diffed against (`None`: a chain's
+    /// root, exported whole or as the image's own layers).
+    pub lower: Option<SnapshotId>,
 }
 
 /// The op input a file op's output `out` was built on, if any.
@@ -50,21 +55,48 @@ pub(crate) fn chain(
     out: i64,
 ) -> Vec<LineageStep> {
     let mut steps = Vec::new();
+    walk(plan, outputs, v, out, &mut steps, 0);
+    steps
+}
+
+/// Appends the layers of output `out` of `v` to `steps`; `depth` bounds the
+/// nesting of merges (a graph has no cycles, so it only guards the stack).
+fn walk(
+    plan: &Plan,
+    outputs: &[Vec<SnapshotId>],
+    v: usize,
+    out: i64,
+    steps: &mut Vec<LineageStep>,
+    depth: usize,
+) {
+    let snapshot_of = |cur: usize, o: i64| {
+        usize::try_from(o)
+            .ok()
+            .and_then(|o| outputs.get(cur)?.get(o).copied())
+    };
+    // The linear part, newest first, down to a root or a merge.
+    let mut linear = Vec::new();
+    let mut merged: Option<SnapshotId> = None;
     let (mut cur, mut cur_out) = (v, out);
     for _ in 0..=plan.vertices.len() {
         let vx = &plan.vertices[cur];
-        let Some(snapshot) = usize::try_from(cur_out)
-            .ok()
-            .and_then(|o| outputs.get(cur)?.get(o).copied())
-        else {
+        let Some(snapshot) = snapshot_of(cur, cur_out) else {
             break;
         };
-        let image = matches!(&vx.kind, VertexKind::Source(s) if s.identifier.starts_with("docker-image://"));
-        steps.push(LineageStep {
-            snapshot,
-            name: vx.name.clone(),
-            image,
-        });
+        if let VertexKind::Merge(m) = &vx.kind {
+            if depth < 64 {
+                for i in &m.inputs {
+                    if let Some(&(next, next_out)) =
+                        usize::try_from(i.input).ok().and_then(|i| vx.inputs.get(i))
+                    {
+                        walk(plan, outputs, next, next_out, steps, depth + 1);
+                    }
+                }
+                merged = Some(snapshot);
+                break;
+            }
+        }
+        linear.push((cur, snapshot));
         let base = match &vx.kind {
             VertexKind::Exec(e) => e
                 .mounts
@@ -80,6 +112,17 @@ pub(crate) fn chain(
         cur = next;
         cur_out = next_out;
     }
-    steps.reverse();
-    steps
+    let mut lower = merged;
+    for (i, snapshot) in linear.into_iter().rev() {
+        let vx = &plan.vertices[i];
+        let image = lower.is_none()
+            && matches!(&vx.kind, VertexKind::Source(s) if s.identifier.starts_with("docker-image://"));
+        steps.push(LineageStep {
+            snapshot,
+            name: vx.name.clone(),
+            image,
+            lower,
+        });
+        lower = Some(snapshot);
+    }
 }

@@ -41,6 +41,7 @@ pub struct SolverBuilder {
     parallelism: usize,
     no_cache: bool,
     registry: crate::registry::ClientConfig,
+    layout: Option<PathBuf>,
 }
 
 /// Runs definitions against one store.
@@ -87,6 +88,7 @@ impl Default for SolverBuilder {
                 .unwrap_or(1),
             no_cache: false,
             registry: crate::registry::ClientConfig::default(),
+            layout: None,
         }
     }
 }
@@ -120,6 +122,12 @@ impl SolverBuilder {
     /// Sets registry credentials and mirrors for image sources.
     pub fn registry(mut self, cfg: crate::registry::ClientConfig) -> Self {
         self.registry = cfg;
+        self
+    }
+    /// Serves every `docker-image://` source from this OCI image layout
+    /// instead of registries (offline builds).
+    pub fn image_layout(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.layout = Some(dir.into());
         self
     }
     /// Finishes the configuration.
@@ -326,6 +334,7 @@ impl Solver {
             cancel,
             log: &mut log,
             registry: &self.client,
+            layout: self.cfg.layout.as_deref(),
         };
         let result = (|| -> Result<(Vec<SnapshotId>, Outcome), OpError> {
             if ops::keyed_by_content(v) {

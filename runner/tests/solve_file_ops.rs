@@ -137,6 +137,44 @@ fn second_solve_is_cached_and_a_changed_file_reruns_only_its_readers() {
 }
 
 #[test]
+fn unchanged_local_directory_is_reused_and_an_in_place_rewrite_is_seen() {
+    let env = Env::new();
+    env.write("a.txt", "AAAA");
+    let build = || {
+        let mut l = Llb::new();
+        let ctx = l.local("context", &[]);
+        let a = l.file(
+            &[ctx],
+            vec![action(-1, 0, 0, Action::Copy(copy("a.txt", "/a.txt")))],
+            "copy a",
+        );
+        l.finish(a)
+    };
+    let store = Store::open(&env.root()).unwrap();
+    let solver = Solver::builder().local("context", env.ctx()).build();
+    let first = solver.solve(&store, &build()).unwrap();
+    // Same metadata: the recorded copy is reused.
+    let second = solver.solve(&store, &build()).unwrap();
+    assert_eq!(second.ran(), 0);
+    assert_eq!(second.result, first.result);
+    // Rewritten in place with the same size and the old mtime put back: still seen.
+    let path = env.ctx().join("a.txt");
+    let mtime = fs::metadata(&path).unwrap().modified().unwrap();
+    fs::write(&path, "BBBB").unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let third = solver.solve(&store, &build()).unwrap();
+    assert_eq!(
+        listing(&store.snapshot_path(&third.result))["a.txt"],
+        "BBBB"
+    );
+}
+
+#[test]
 fn include_exclude_patterns_filter_local_and_copy() {
     let env = Env::new();
     env.write("src/a.rs", "a");

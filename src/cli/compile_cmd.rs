@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use crate::lower::{
-    compile, dockerignore, CompileOptions, ImageResolver, LayoutResolver, Platform,
+    compile, dockerignore, CompileOptions, Compiled, ImageResolver, LayoutResolver, Platform,
 };
 use crate::registry::{Credentials, RegistryConfig, RegistryResolver};
 
@@ -16,32 +16,8 @@ use super::Status;
 
 #[derive(Debug, Args)]
 pub struct CompileArgs {
-    /// The build context directory (its `.dockerignore` is read).
-    #[arg(default_value = ".")]
-    context: PathBuf,
-    /// The Dockerfile (default: CONTEXT/Dockerfile); - for standard input.
-    #[arg(short = 'f', long = "file")]
-    file: Option<PathBuf>,
-    /// The stage to build (default: the last one).
-    #[arg(long)]
-    target: Option<String>,
-    /// A build argument, KEY=VALUE (repeatable).
-    #[arg(long = "build-arg", value_name = "KEY=VALUE")]
-    build_args: Vec<String>,
-    /// The target platform (default: linux/amd64).
-    #[arg(long)]
-    platform: Option<String>,
-    /// Resolve every image from this OCI image layout instead of a registry.
-    #[arg(long = "oci-layout", value_name = "DIR")]
-    oci_layout: Option<PathBuf>,
-    /// Registry mirrors and transport settings: buildkitd.toml `[registry."HOST"]` tables
-    /// (`mirrors`, `http`, `insecure`).
-    #[arg(
-        long = "registry-config",
-        value_name = "FILE",
-        conflicts_with = "oci_layout"
-    )]
-    registry_config: Option<PathBuf>,
+    #[command(flatten)]
+    inputs: CompileInputs,
     /// Also write the image config JSON to FILE.
     #[arg(long = "image-config", value_name = "FILE")]
     image_config: Option<PathBuf>,
@@ -50,35 +26,60 @@ pub struct CompileArgs {
     output: Option<PathBuf>,
 }
 
-pub fn run(args: CompileArgs) -> Status {
-    let file = args
+/// What a compilation reads, shared by `dfc compile` and `dfc build`.
+#[derive(Debug, Args)]
+pub struct CompileInputs {
+    /// The build context directory (its `.dockerignore` is read).
+    #[arg(default_value = ".")]
+    pub context: PathBuf,
+    /// The Dockerfile (default: CONTEXT/Dockerfile); - for standard input.
+    #[arg(short = 'f', long = "file")]
+    pub file: Option<PathBuf>,
+    /// The stage to build (default: the last one).
+    #[arg(long)]
+    pub target: Option<String>,
+    /// A build argument, KEY=VALUE (repeatable).
+    #[arg(long = "build-arg", value_name = "KEY=VALUE")]
+    pub build_args: Vec<String>,
+    /// The target platform (default: linux/amd64).
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// Resolve every image from this OCI image layout instead of a registry.
+    #[arg(long = "oci-layout", value_name = "DIR")]
+    pub oci_layout: Option<PathBuf>,
+    /// Registry mirrors and transport settings: buildkitd.toml `[registry."HOST"]` tables
+    /// (`mirrors`, `http`, `insecure`).
+    #[arg(
+        long = "registry-config",
+        value_name = "FILE",
+        conflicts_with = "oci_layout"
+    )]
+    pub registry_config: Option<PathBuf>,
+}
+
+/// Compiles the inputs' Dockerfile; errors are reported here (rendered with the
+/// source where they have a place) and come back as the status to exit with.
+pub(crate) fn compile_inputs(inputs: &CompileInputs) -> Result<Compiled, Status> {
+    let file = inputs
         .file
         .clone()
-        .unwrap_or_else(|| args.context.join("Dockerfile"));
-    let input = match read_input(&file) {
-        Ok(i) => i,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return Status::Failure;
-        }
-    };
-    let opts = match options(&args, &file) {
-        Ok(o) => o,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return Status::Failure;
-        }
-    };
-    let resolver = match resolver(&args) {
-        Ok(r) => r,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return Status::Failure;
-        }
-    };
-    let compiled = match compile(&input.text, &opts, resolver.as_ref()) {
+        .unwrap_or_else(|| inputs.context.join("Dockerfile"));
+    let input = read_input(&file).map_err(|msg| {
+        eprintln!("error: {msg}");
+        Status::Failure
+    })?;
+    let prepared = options(inputs, &file).and_then(|o| Ok((o, resolver(inputs)?)));
+    let (opts, resolver) = prepared.map_err(|msg| {
+        eprintln!("error: {msg}");
+        Status::Failure
+    })?;
+    compile(&input.text, &opts, resolver.as_ref()).map_err(|e| fail(&input, e))
+}
+
+pub fn run(args: CompileArgs) -> Status {
+    let compiled = match compile_inputs(&args.inputs) {
         Ok(c) => c,
-        Err(e) => return fail(&input, e),
+        Err(status) => return status,
     };
     if let Some(path) = &args.image_config {
         let mut json = compiled.image.to_json();
@@ -102,7 +103,7 @@ pub fn run(args: CompileArgs) -> Status {
 }
 
 /// The OCI layout when one is given, else registries (with `~/.docker/config.json`).
-fn resolver(args: &CompileArgs) -> Result<Box<dyn ImageResolver>, String> {
+fn resolver(args: &CompileInputs) -> Result<Box<dyn ImageResolver>, String> {
     if let Some(dir) = &args.oci_layout {
         return Ok(Box::new(LayoutResolver::new(dir)));
     }
@@ -120,7 +121,7 @@ fn fail(input: &Input, e: crate::lower::LowerError) -> Status {
     Status::Failure
 }
 
-fn options(args: &CompileArgs, file: &Path) -> Result<CompileOptions, String> {
+fn options(args: &CompileInputs, file: &Path) -> Result<CompileOptions, String> {
     let mut build_args = BTreeMap::new();
     for kv in &args.build_args {
         let (k, v) = kv

@@ -1,12 +1,14 @@
 //! The `dfc` command line: argument parsing, reading inputs, rendering errors once, and
 //! mapping outcomes to exit statuses. The work itself is the library's.
 
+mod build_cmd;
 mod compile_cmd;
 mod dump_cmd;
 mod lint_cmd;
 mod lint_config;
 mod lint_fix;
 mod parse_cmd;
+mod progress;
 pub mod render;
 mod run_cmd;
 mod store_cmd;
@@ -58,6 +60,8 @@ enum Command {
     Compile(compile_cmd::CompileArgs),
     /// Print an LLB Definition as dump-llb JSON lines or a Graphviz graph.
     Dump(dump_cmd::DumpArgs),
+    /// Compile a Dockerfile and run it in one step (buildx's flags).
+    Build(build_cmd::BuildArgs),
     /// Execute an LLB definition with the bundled runner and export the result.
     Run(run_cmd::RunArgs),
     /// Show the runner store's disk usage.
@@ -85,6 +89,7 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => lint_cmd::run(args),
         Command::Compile(args) => compile_cmd::run(args),
         Command::Dump(args) => dump_cmd::run(args),
+        Command::Build(args) => build_cmd::run(args),
         Command::Run(args) => run_cmd::run(args),
         Command::Du(args) => store_cmd::du(args),
         Command::Prune(args) => store_cmd::prune(args),

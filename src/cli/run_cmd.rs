@@ -1,18 +1,19 @@
 //! `dfc run`: execute an LLB definition (as `dfc compile` writes it) with the
 //! bundled runner, show progress, and export the result (`--output`).
+//! [`execute`] is shared with `dfc build`, which hands it a definition it has
+//! just compiled.
 
-use std::collections::BTreeMap;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::sync::Arc;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use runner::export::layer::Compression;
 use runner::export::oci::write_oci_tar;
-use runner::llb_schema::{Digest, ValidatedDefinition};
-use runner::{Event, EventKind, ProgressSink, SolveError, Solver, Store};
+use runner::llb_schema::ValidatedDefinition;
+use runner::{SolveError, Solver, Store};
 
+use super::progress::{self, Progress};
 use super::Status;
 
 #[derive(Debug, Args)]
@@ -23,178 +24,55 @@ pub struct RunArgs {
     /// A local source directory: NAME=DIR (repeatable).
     #[arg(long = "local", value_name = "NAME=DIR")]
     locals: Vec<String>,
-    /// Where the result goes: type=local|tar|oci|docker,dest=PATH[,name=NAME] (dest - is stdout).
+    /// A Docker config.json with registry credentials (default: ~/.docker/config.json if present).
+    #[arg(long, value_name = "FILE", conflicts_with = "oci_layout")]
+    registry_config: Option<PathBuf>,
+    /// Serve every image source from this OCI image layout instead of registries.
+    #[arg(long = "oci-layout", value_name = "DIR")]
+    oci_layout: Option<PathBuf>,
+    #[command(flatten)]
+    runner: RunnerArgs,
+}
+
+/// Where a solve's sources come from besides the definition.
+pub(crate) struct Sources {
+    /// Registry credentials and mirrors for image sources and pushes.
+    pub registry: runner::registry::ClientConfig,
+    /// `local://NAME` directories.
+    pub locals: Vec<(String, PathBuf)>,
+    /// An OCI image layout serving every image source.
+    pub layout: Option<PathBuf>,
+}
+
+/// Options of the runner and its exporters, shared by `dfc run` and `dfc build`.
+#[derive(Debug, Args)]
+pub struct RunnerArgs {
+    /// Where the result goes: type=local|tar|oci|docker,dest=PATH[,name=NAME], or
+    /// type=image,name=NAME,push=true (repeatable; dest - is stdout; a bare DIR is
+    /// type=local, a bare - a tar on stdout).
     #[arg(long, short = 'o', value_name = "SPEC")]
-    output: Vec<String>,
-    /// Image name for type=oci outputs.
+    pub output: Vec<String>,
+    /// Image name for type=oci|docker|image outputs.
     #[arg(long, short = 't')]
-    tag: Option<String>,
+    pub tag: Option<String>,
     /// The store directory (default: /var/lib/dfc for root, else under $XDG_DATA_HOME).
     #[arg(long)]
-    root: Option<PathBuf>,
-    /// A Docker config.json with registry credentials (default: ~/.docker/config.json if present).
-    #[arg(long, value_name = "FILE")]
-    registry_config: Option<PathBuf>,
-    /// Ignore cached results.
+    pub root: Option<PathBuf>,
+    /// Ignore cached results (results are still recorded).
     #[arg(long)]
-    no_cache: bool,
+    pub no_cache: bool,
     /// Progress display.
     #[arg(long, value_enum, default_value_t = Progress::Auto)]
-    progress: Progress,
+    pub progress: Progress,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Progress {
-    /// tty when standard error is a terminal, else plain.
-    Auto,
-    /// A live display redrawn in place.
-    Tty,
-    /// BuildKit's plain progress lines.
-    Plain,
-    /// One JSON object per event.
-    Rawjson,
-}
-
-/// BuildKit-style live display for a terminal: one line per started step
-/// (number, name, elapsed time or CACHED/DONE/ERROR) and the last output
-/// line of each running step, redrawn in place on every event.
-struct Tty {
-    state: Mutex<TtyState>,
-}
-
-/// A started step: vertex, name, start, status (empty while running), last output line.
-type Row = (Digest, String, SystemTime, String, String);
-
-#[derive(Default)]
-struct TtyState {
-    /// Started steps in start order.
-    rows: Vec<Row>,
-    /// Lines drawn last time (to move the cursor back over them).
-    drawn: usize,
-}
-
-impl ProgressSink for Tty {
-    fn event(&self, e: Event) {
-        let Ok(mut st) = self.state.lock() else {
-            return;
-        };
-        let idx = match st.rows.iter().position(|r| r.0 == e.vertex) {
-            Some(i) => i,
-            None => {
-                st.rows
-                    .push((e.vertex, e.name.clone(), e.at, String::new(), String::new()));
-                st.rows.len() - 1
-            }
-        };
-        let secs =
-            e.at.duration_since(st.rows[idx].2)
-                .map(|d| d.as_secs_f64())
-                .unwrap_or(0.0);
-        match &e.kind {
-            EventKind::Started => {}
-            EventKind::Cached => st.rows[idx].3 = "CACHED".into(),
-            EventKind::Completed => st.rows[idx].3 = format!("DONE {secs:.1}s"),
-            EventKind::Failed(m) => st.rows[idx].3 = format!("ERROR: {m}"),
-            EventKind::Log(b) => {
-                if let Some(l) = String::from_utf8_lossy(b)
-                    .lines()
-                    .rev()
-                    .find(|l| !l.trim().is_empty())
-                {
-                    st.rows[idx].4 = l.chars().take(100).collect();
-                }
-            }
-        }
-        let mut text = String::new();
-        if st.drawn > 0 {
-            text.push_str(&format!("\x1b[{}A", st.drawn));
-        }
-        let mut lines = 0;
-        for (i, (_, name, started, status, last)) in st.rows.iter().enumerate() {
-            let shown = if status.is_empty() {
-                format!(
-                    "{:.1}s",
-                    e.at.duration_since(*started)
-                        .map(|d| d.as_secs_f64())
-                        .unwrap_or(0.0)
-                )
-            } else {
-                status.clone()
-            };
-            text.push_str(&format!("\x1b[2K => [{}] {name} {shown}\n", i + 1));
-            lines += 1;
-            if status.is_empty() && !last.is_empty() {
-                text.push_str(&format!("\x1b[2K    {last}\n"));
-                lines += 1;
-            }
-        }
-        for _ in lines..st.drawn {
-            text.push_str("\x1b[2K\n");
-        }
-        st.drawn = lines.max(st.drawn);
-        let _ = io::stderr().lock().write_all(text.as_bytes());
-    }
-}
-
-/// Each vertex's display number and start time, and the last number given.
-type Numbering = (BTreeMap<Digest, (usize, SystemTime)>, usize);
-
-/// Prints events to stderr as they arrive.
-struct Printer {
-    json: bool,
-    state: Mutex<Numbering>,
-}
-
-impl ProgressSink for Printer {
-    fn event(&self, e: Event) {
-        let Ok(mut st) = self.state.lock() else {
-            return;
-        };
-        let next = st.1 + 1;
-        let (n, started) = *st.0.entry(e.vertex).or_insert((next, e.at));
-        if n == next {
-            st.1 = next;
-        }
-        let at =
-            e.at.duration_since(SystemTime::UNIX_EPOCH)
-                .map(|d| d.as_secs_f64())
-                .unwrap_or(0.0);
-        let secs =
-            e.at.duration_since(started)
-                .map(|d| d.as_secs_f64())
-                .unwrap_or(0.0);
-        let mut err = io::stderr().lock();
-        let _ = if self.json {
-            let (kind, text) = match &e.kind {
-                EventKind::Started => ("started", String::new()),
-                EventKind::Cached => ("cached", String::new()),
-                EventKind::Completed => ("completed", String::new()),
-                EventKind::Failed(m) => ("error", m.clone()),
-                EventKind::Log(b) => ("log", String::from_utf8_lossy(b).into_owned()),
-            };
-            let v = serde_json::json!({"vertex": e.vertex.to_string(), "name": e.name, "event": kind, "time": at, "text": text});
-            writeln!(err, "{v}")
-        } else {
-            match &e.kind {
-                EventKind::Started => writeln!(err, "#{n} {}", e.name),
-                EventKind::Cached => writeln!(err, "#{n} CACHED"),
-                EventKind::Completed => writeln!(err, "#{n} DONE {secs:.1}s"),
-                EventKind::Failed(m) => writeln!(err, "#{n} ERROR: {m}"),
-                EventKind::Log(b) => String::from_utf8_lossy(b)
-                    .lines()
-                    .try_for_each(|l| writeln!(err, "#{n} {secs:.3} {l}")),
-            }
-        };
-    }
-}
-
-fn fail(msg: impl std::fmt::Display) -> Status {
+pub(crate) fn fail(msg: impl std::fmt::Display) -> Status {
     eprintln!("error: {msg}");
     Status::Failure
 }
 
 /// The error and its causes, one per line.
-fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cur = e.source();
     while let Some(c) = cur {
@@ -212,7 +90,15 @@ enum Output {
 }
 
 fn parse_output(spec: &str, tag: &Option<String>) -> Result<Output, String> {
-    let mut kv = BTreeMap::new();
+    if !spec.contains('=') && !spec.contains(',') {
+        // buildx's shorthands: `-o DIR` and `-o -`.
+        return Ok(if spec == "-" {
+            Output::Tar(PathBuf::from("-"))
+        } else {
+            Output::Local(PathBuf::from(spec))
+        });
+    }
+    let mut kv = std::collections::BTreeMap::new();
     for part in spec.split(',') {
         let (k, v) = part
             .split_once('=')
@@ -244,17 +130,59 @@ fn parse_output(spec: &str, tag: &Option<String>) -> Result<Output, String> {
             Ok(Output::Push(name))
         }
         _ => Err(format!(
-            "--output {spec:?}: type= must be local, tar, oci or docker"
+            "--output {spec:?}: type= must be local, tar, oci, docker or image"
         )),
     }
 }
 
-fn open_dest(dest: &Path) -> io::Result<Box<dyn Write>> {
+/// Writes an output file through `write`: to standard output for `-`, else to a
+/// temporary file beside `dest` renamed over it once complete, so a failed export
+/// leaves no half-written file.
+fn write_dest(
+    dest: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), String>,
+) -> Result<(), String> {
     if dest == Path::new("-") {
-        Ok(Box::new(io::stdout().lock()))
-    } else {
-        Ok(Box::new(io::BufWriter::new(std::fs::File::create(dest)?)))
+        return write(&mut io::stdout().lock());
     }
+    let cannot = |e: io::Error| format!("cannot write {}: {e}", dest.display());
+    let dir = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(cannot)?;
+    let mut w = io::BufWriter::new(tmp);
+    write(&mut w)?;
+    let tmp = w.into_inner().map_err(|e| cannot(e.into_error()))?;
+    tmp.persist(dest).map_err(|e| cannot(e.error))?;
+    Ok(())
+}
+
+/// Reads a Docker config.json's credentials: `path`, else ~/.docker/config.json if present.
+pub(crate) fn docker_credentials(
+    path: Option<&Path>,
+) -> Result<runner::registry::ClientConfig, String> {
+    let path = match path {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let dir = match std::env::var_os("DOCKER_CONFIG") {
+                Some(d) => PathBuf::from(d),
+                None => match std::env::var_os("HOME") {
+                    Some(h) => PathBuf::from(h).join(".docker"),
+                    None => return Ok(Default::default()),
+                },
+            };
+            let p = dir.join("config.json");
+            if !p.is_file() {
+                return Ok(Default::default());
+            }
+            p
+        }
+    };
+    std::fs::read(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| runner::registry::ClientConfig::from_docker_config(&b))
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 pub fn run(args: RunArgs) -> Status {
@@ -271,6 +199,49 @@ pub fn run(args: RunArgs) -> Status {
         Ok(d) => d,
         Err(e) => return fail(format!("{}: {}", args.file.display(), chain(&e))),
     };
+    let registry = match docker_credentials(args.registry_config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return fail(format!("--registry-config {e}")),
+    };
+    let mut locals = Vec::new();
+    for l in &args.locals {
+        let Some((name, dir)) = l.split_once('=') else {
+            return fail(format!("--local {l:?}: expected NAME=DIR"));
+        };
+        locals.push((name.to_string(), PathBuf::from(dir)));
+    }
+    let sources = Sources {
+        registry,
+        locals,
+        layout: args.oci_layout,
+    };
+    execute(&def, &args.runner, sources)
+}
+
+/// Checks the flags that need no work to check (`--output` specs, the layout
+/// directory), so that a typo fails before anything is compiled or run.
+pub(crate) fn preflight(args: &RunnerArgs, layout: Option<&Path>) -> Result<(), String> {
+    for o in &args.output {
+        parse_output(o, &args.tag)?;
+    }
+    if let Some(dir) = layout {
+        if !dir.join("index.json").is_file() {
+            return Err(format!(
+                "--oci-layout {}: no index.json there; give the directory of an OCI image layout",
+                dir.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Solves `def` with the runner and writes every `--output`.
+pub(crate) fn execute(def: &ValidatedDefinition, args: &RunnerArgs, sources: Sources) -> Status {
+    let Sources {
+        registry,
+        locals,
+        layout,
+    } = sources;
     let outputs: Vec<Output> = match args
         .output
         .iter()
@@ -284,44 +255,18 @@ pub fn run(args: RunArgs) -> Status {
         Ok(e) => Arc::new(e),
         Err(reason) => Arc::new(runner::NoExecutor { reason }),
     };
-    let tty = match args.progress {
-        Progress::Tty => true,
-        Progress::Auto => io::stderr().is_terminal(),
-        Progress::Plain | Progress::Rawjson => false,
-    };
-    let progress: Arc<dyn ProgressSink> = if tty {
-        Arc::new(Tty {
-            state: Mutex::new(TtyState::default()),
-        })
-    } else {
-        Arc::new(Printer {
-            json: args.progress == Progress::Rawjson,
-            state: Mutex::new((BTreeMap::new(), 0)),
-        })
-    };
     let mut builder = Solver::builder()
         .no_cache(args.no_cache)
         .executor(executor)
-        .progress(progress);
-    let docker_cfg = args.registry_config.clone().or_else(|| {
-        let p = PathBuf::from(std::env::var_os("HOME")?).join(".docker/config.json");
-        p.is_file().then_some(p)
-    });
-    let mut registry = runner::registry::ClientConfig::default();
-    if let Some(path) = docker_cfg {
-        let cfg = std::fs::read(&path)
-            .map_err(|e| e.to_string())
-            .and_then(|b| runner::registry::ClientConfig::from_docker_config(&b));
-        match cfg {
-            Ok(c) => registry = c,
-            Err(e) => return fail(format!("--registry-config {}: {e}", path.display())),
-        }
+        .progress(progress::sink(args.progress))
+        .registry(registry.clone());
+    if let Err(e) = preflight(args, layout.as_deref()) {
+        return fail(e);
     }
-    builder = builder.registry(registry.clone());
-    for l in &args.locals {
-        let Some((name, dir)) = l.split_once('=') else {
-            return fail(format!("--local {l:?}: expected NAME=DIR"));
-        };
+    if let Some(dir) = &layout {
+        builder = builder.image_layout(dir);
+    }
+    for (name, dir) in &locals {
         builder = builder.local(name, dir);
     }
     let root = args
@@ -332,7 +277,7 @@ pub fn run(args: RunArgs) -> Status {
         Ok(s) => s,
         Err(e) => return fail(chain(&e)),
     };
-    let solved = match builder.build().solve(&store, &def) {
+    let solved = match builder.build().solve(&store, def) {
         Ok(s) => s,
         Err(e @ SolveError::Step { .. }) => {
             eprintln!("error: {}", chain(&e));
@@ -344,52 +289,39 @@ pub fn run(args: RunArgs) -> Status {
         .ok()
         .and_then(|v| v.parse::<i64>().ok());
     let snap = store.snapshot_path(&solved.result);
+    let request = || {
+        runner::export::plan::image_request_for(
+            &store,
+            def,
+            &solved.lineage,
+            epoch,
+            Compression::Gzip,
+        )
+        .map_err(|e| chain(&e))
+    };
     for out in outputs {
         let res = match out {
             Output::Local(dest) => runner::export::local(&snap, &dest).map_err(|e| chain(&e)),
-            Output::Tar(dest) => open_dest(&dest)
-                .map_err(|e| format!("cannot write {}: {e}", dest.display()))
-                .and_then(|mut w| {
-                    runner::export::tar_tree(&snap, epoch, &mut w).map_err(|e| chain(&e))
-                }),
-            Output::Oci(dest, name, docker) => {
-                let req = runner::export::plan::image_request(
-                    &store,
-                    &solved.lineage,
-                    epoch,
-                    Compression::Gzip,
-                );
-                match (req, store.staging(), open_dest(&dest)) {
-                    (Ok(mut req), Ok(tmp), Ok(mut w)) => {
-                        req.name = name;
-                        req.docker = docker;
-                        write_oci_tar(&req, tmp.path(), &mut w)
-                            .map(|_| ())
-                            .map_err(|e| chain(&e))
-                    }
-                    (Err(e), _, _) => Err(chain(&e)),
-                    (_, Err(e), _) => Err(chain(&e)),
-                    (_, _, Err(e)) => Err(format!("cannot write {}: {e}", dest.display())),
-                }
-            }
-            Output::Push(name) => {
+            Output::Tar(dest) => write_dest(&dest, |w| {
+                runner::export::tar_tree(&snap, epoch, w).map_err(|e| chain(&e))
+            }),
+            Output::Oci(dest, name, docker) => request().and_then(|mut req| {
+                req.name = name;
+                req.docker = docker;
+                let tmp = store.staging().map_err(|e| chain(&e))?;
+                write_dest(&dest, |w| {
+                    write_oci_tar(&req, tmp.path(), w)
+                        .map(|_| ())
+                        .map_err(|e| chain(&e))
+                })
+            }),
+            Output::Push(name) => request().and_then(|req| {
                 let client = runner::registry::Client::new(registry.clone());
-                let req = runner::export::plan::image_request(
-                    &store,
-                    &solved.lineage,
-                    epoch,
-                    Compression::Gzip,
-                );
-                match (req, store.staging()) {
-                    (Ok(req), Ok(tmp)) => {
-                        runner::export::push::push(&req, &name, &client, tmp.path())
-                            .map(|_| ())
-                            .map_err(|e| chain(&e))
-                    }
-                    (Err(e), _) => Err(chain(&e)),
-                    (_, Err(e)) => Err(chain(&e)),
-                }
-            }
+                let tmp = store.staging().map_err(|e| chain(&e))?;
+                runner::export::push::push(&req, &name, &client, tmp.path())
+                    .map(|_| ())
+                    .map_err(|e| chain(&e))
+            }),
         };
         if let Err(e) = res {
             return fail(e);

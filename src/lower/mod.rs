@@ -80,7 +80,7 @@ pub fn compile(
 
 /// The description key under which the image config travels in-band, on the terminal
 /// op's metadata (`dfc.` keys are dfc's own and ignored by comparisons with BuildKit).
-pub const IMAGE_CONFIG_KEY: &str = "dfc.image.config";
+pub const IMAGE_CONFIG_KEY: &str = llb_schema::IMAGE_CONFIG_KEY;
 
 impl Compiled {
     /// The Definition with the image config added in-band (see [`IMAGE_CONFIG_KEY`]).

@@ -35,6 +35,15 @@ pub enum ExportError {
     /// The image config given is not a JSON object.
     #[error("the image config must be a JSON object")]
     BadConfig,
+    /// The in-band image config on the terminal op is unusable.
+    #[error(
+        "the image config on the LLB's terminal op ({}) is invalid: {reason}",
+        llb_schema::IMAGE_CONFIG_KEY
+    )]
+    InbandConfig {
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 pub(crate) fn io_err(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> ExportError {

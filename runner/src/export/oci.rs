@@ -121,8 +121,13 @@ fn host_arch() -> &'static str {
     }
 }
 
-/// Completes the config: platform defaults, `rootfs`, one history entry
-/// per new step (`created_by`, whether it added no layer).
+/// Completes the config: platform defaults, `rootfs`, and a history that
+/// accounts for every layer, by BuildKit's exporter rules: the k-th history
+/// entry without `empty_layer` describes the k-th layer; entries beyond the
+/// last layer are marked empty, layers beyond the last entry get one
+/// (`created_by` = the step's name). A step whose layer was dropped because
+/// it changes nothing has its entry marked `empty_layer`. With an epoch,
+/// entries without a time get it, and so does the image's `created`.
 fn complete_config(
     mut config: Value,
     layers: &[LayerBlob],
@@ -142,35 +147,48 @@ fn complete_config(
         .or_insert_with(|| json!([]))
         .as_array_mut()
         .ok_or(ExportError::BadConfig)?;
-    let with_layers = history
-        .iter()
-        .filter(|h| {
-            !h.get("empty_layer")
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-        })
-        .count();
-    // Base-image layers already have their entries; add one per new step.
-    let mut seen = 0;
-    for (by, empty) in steps {
-        if !empty {
-            seen += 1;
-            if seen <= with_layers {
-                continue;
+    let is_empty = |h: &Value| {
+        h.get("empty_layer")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    };
+    // Entries that claim more layers than there are steps become empty.
+    let mut claimed = 0;
+    for h in history.iter_mut() {
+        if is_empty(h) {
+            continue;
+        }
+        if claimed >= steps.len() {
+            if let Some(o) = h.as_object_mut() {
+                o.insert("empty_layer".into(), json!(true));
+            }
+        } else {
+            claimed += 1;
+        }
+    }
+    // Steps without an entry get one.
+    for (by, _) in &steps[claimed..] {
+        history.push(json!({"created_by": by, "comment": "dfc"}));
+    }
+    // The k-th layer entry belongs to step k: dropped steps make it empty.
+    let mut k = 0;
+    for h in history.iter_mut() {
+        if is_empty(h) {
+            continue;
+        }
+        if let (Some((_, dropped)), Some(o)) = (steps.get(k), h.as_object_mut()) {
+            if *dropped {
+                o.insert("empty_layer".into(), json!(true));
             }
         }
-        let mut h = Map::new();
-        if let Some(e) = epoch {
-            h.insert("created".into(), json!(rfc3339(e)));
-        }
-        h.insert("created_by".into(), json!(by));
-        h.insert("comment".into(), json!("dfc"));
-        if *empty {
-            h.insert("empty_layer".into(), json!(true));
-        }
-        history.push(Value::Object(h));
+        k += 1;
     }
     if let Some(e) = epoch {
+        for h in history.iter_mut() {
+            if let Some(o) = h.as_object_mut() {
+                o.entry("created").or_insert_with(|| json!(rfc3339(e)));
+            }
+        }
         obj.insert("created".into(), json!(rfc3339(e)));
     }
     Ok(config)
@@ -322,7 +340,89 @@ pub fn write_oci_tar(
 
 #[cfg(test)]
 mod tests {
-    use super::rfc3339;
+    use super::{complete_config, rfc3339, LayerBlob};
+    use serde_json::{json, Value};
+
+    fn blob(n: u8) -> LayerBlob {
+        let d = llb_schema::digest(&[n]);
+        LayerBlob {
+            digest: d,
+            size: 1,
+            diff_id: d,
+            media_type: "application/vnd.oci.image.layer.v1.tar+gzip".into(),
+            entries: 1,
+        }
+    }
+
+    fn shape(config: &Value) -> Vec<(String, bool, Option<String>)> {
+        config["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h["created_by"].as_str().unwrap().to_string(),
+                    h["empty_layer"] == true,
+                    h["created"].as_str().map(str::to_string),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn history_is_matched_to_layers_and_a_dropped_step_becomes_empty() {
+        // The frontend's config: a base layer, ENV, then RUN a, RUN b (b changed nothing).
+        let config = json!({"os": "linux", "architecture": "amd64", "history": [
+            {"created_by": "base", "created": "2020-01-01T00:00:00Z"},
+            {"created_by": "ENV x", "empty_layer": true},
+            {"created_by": "RUN a"},
+            {"created_by": "RUN b"},
+        ]});
+        let steps = [
+            ("FROM".to_string(), false),
+            ("[2/3] RUN a".to_string(), false),
+            ("[3/3] RUN b".to_string(), true),
+        ];
+        let out = complete_config(config, &[blob(0), blob(1)], &steps, Some(0)).unwrap();
+        let epoch = Some("1970-01-01T00:00:00Z".to_string());
+        assert_eq!(
+            shape(&out),
+            [
+                ("base".into(), false, Some("2020-01-01T00:00:00Z".into())),
+                ("ENV x".into(), true, epoch.clone()),
+                ("RUN a".into(), false, epoch.clone()),
+                ("RUN b".into(), true, epoch.clone()),
+            ]
+        );
+        assert_eq!(out["rootfs"]["diff_ids"].as_array().unwrap().len(), 2);
+        assert_eq!(out["created"], "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn surplus_entries_become_empty_and_missing_ones_are_added() {
+        let config = json!({"os": "linux", "architecture": "amd64", "history": [
+            {"created_by": "one"}, {"created_by": "two"}, {"created_by": "three"},
+        ]});
+        let two = [("s1".to_string(), false), ("s2".to_string(), false)];
+        let out = complete_config(config, &[blob(0), blob(1)], &two, None).unwrap();
+        assert_eq!(
+            shape(&out),
+            [
+                ("one".into(), false, None),
+                ("two".into(), false, None),
+                ("three".into(), true, None),
+            ]
+        );
+        assert!(out.get("created").is_none());
+        // No history at all (hand-written LLB): one entry per step.
+        let bare = json!({});
+        let out = complete_config(bare, &[blob(0), blob(1)], &two, None).unwrap();
+        assert_eq!(
+            shape(&out),
+            [("s1".into(), false, None), ("s2".into(), false, None)]
+        );
+        assert_eq!(out["os"], "linux");
+    }
 
     #[test]
     fn rfc3339_dates() {

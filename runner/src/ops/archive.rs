@@ -2,10 +2,12 @@
 //! extracted into the destination directory instead of copied. Entries are
 //! placed safely: `..` and absolute names are rejected, and parents are
 //! resolved inside the destination root so an earlier symlink entry cannot
-//! redirect a later one outside it.
+//! redirect a later one outside it. Entries keep their owners unless the
+//! action sets one (`ADD --chown`).
 
 use std::fs;
 use std::io::{BufReader, Read};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Component, Path, PathBuf};
 
 use super::file::{finish, mkdir_all};
@@ -83,6 +85,9 @@ pub fn unpack_if_archive(
     ar.set_preserve_permissions(true);
     ar.set_preserve_mtime(true);
     ar.set_unpack_xattrs(false);
+    // Without --chown, entries keep the archive's owners (as BuildKit's untar
+    // does); only root can set them.
+    let keep_owners = owner.is_none() && super::local::is_root();
     let entries = ar.entries().map_err(|e| arch(e.to_string()))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| arch(e.to_string()))?;
@@ -132,11 +137,25 @@ pub fn unpack_if_archive(
             fs::hard_link(&from, &target).map_err(|e| arch(e.to_string()))?;
             continue;
         }
+        // Unreadable numeric fields count as 0, as Go's archive/tar reads them.
+        let h = entry.header();
+        let ids = (h.uid().unwrap_or(0), h.gid().unwrap_or(0));
+        let mode = h.mode().ok();
+        let symlink = h.entry_type().is_symlink();
         entry
             .unpack(&target)
             .map_err(|e| arch(format!("{container}: {e}")))?;
         if owner.is_some() {
             finish(action, &target, &container, owner, -1)?;
+        } else if keep_owners {
+            let id = |x: u64| u32::try_from(x).unwrap_or(0);
+            fsutil::chown_if_permitted(&target, id(ids.0), id(ids.1))
+                .map_err(|e| arch(format!("{container}: {e}")))?;
+            // chown clears set-id bits; put the archive's mode back.
+            if let (false, Some(m)) = (symlink, mode) {
+                fs::set_permissions(&target, fs::Permissions::from_mode(m & 0o7777))
+                    .map_err(|e| arch(format!("{container}: {e}")))?;
+            }
         }
     }
     Ok(true)

@@ -3,6 +3,9 @@
 //! into the store's blob directory (verified by digest, shared by builds),
 //! and apply the layers in order onto an empty root.
 //!
+//! With `--oci-layout` the manifest and blobs come from that directory
+//! instead (`layout.rs`).
+//!
 //! The cache key is the manifest digest: a tag that still points to the
 //! same manifest is a cache hit without downloading anything.
 
@@ -65,7 +68,13 @@ pub fn resolve(
     let variant = platform.map(|p| p.variant.clone()).unwrap_or_default();
     let mut lookup = reference.lookup().to_string();
     for _ in 0..2 {
-        let (bytes, _mt, digest) = ctx.registry.manifest(&reference, &lookup)?;
+        let (bytes, digest) = match ctx.layout {
+            Some(dir) => super::layout::manifest(dir, &reference, &lookup)?,
+            None => {
+                let (bytes, _mt, digest) = ctx.registry.manifest(&reference, &lookup)?;
+                (bytes, digest.to_string())
+            }
+        };
         let v: Value = serde_json::from_slice(&bytes)
             .map_err(|_| bad(&reference, "manifest is not JSON".into()))?;
         if let Some(list) = v.get("manifests").and_then(Value::as_array) {
@@ -91,6 +100,19 @@ pub fn resolve(
         });
     }
     Err(bad(&reference, "an index points to another index".into()))
+}
+
+/// Copies a blob into the store from the layout, else pulls it.
+fn fetch_blob(
+    ctx: &OpContext<'_>,
+    r: &Reference,
+    d: &str,
+    dest: &std::path::Path,
+) -> Result<(), OpError> {
+    match ctx.layout {
+        Some(dir) => super::layout::blob_to(dir, r, d, dest),
+        None => Ok(ctx.registry.blob_to(r, d, dest)?),
+    }
 }
 
 /// Pulls the resolved image and builds its root filesystem snapshot.
@@ -119,7 +141,7 @@ pub fn run(ctx: &OpContext<'_>, r: &Resolved) -> Result<SnapshotId, OpError> {
             .ok_or_else(|| bad(&r.reference, format!("layer digest {d:?} is not sha256")))?;
         let path = blobs.join(hex);
         if !path.is_file() {
-            ctx.registry.blob_to(&r.reference, d, &path)?;
+            fetch_blob(ctx, &r.reference, d, &path)?;
         }
         super::layers::apply_layer(&root, &path)
             .map_err(|e| bad(&r.reference, format!("layer {d}: {e}")))?;
@@ -133,7 +155,7 @@ pub fn run(ctx: &OpContext<'_>, r: &Resolved) -> Result<SnapshotId, OpError> {
         .ok_or_else(|| bad(&r.reference, "config digest is not sha256".into()))?;
     let cfg_path = blobs.join(cfg_hex);
     if !cfg_path.is_file() {
-        ctx.registry.blob_to(&r.reference, cfg_digest, &cfg_path)?;
+        fetch_blob(ctx, &r.reference, cfg_digest, &cfg_path)?;
     }
     let config: Value = serde_json::from_slice(&fs::read(&cfg_path).map_err(io(&cfg_path))?)
         .map_err(|_| bad(&r.reference, "image config is not JSON".into()))?;

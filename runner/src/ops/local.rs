@@ -2,11 +2,21 @@
 //! filtered by the `local.includepattern`, `local.excludepatterns` and
 //! `local.followpaths` attributes (JSON arrays), owned by root as BuildKit's
 //! clients send them.
+//!
+//! Before copying, the filtered tree's metadata (names, modes, sizes, mtimes,
+//! ctimes, inodes, link targets) is hashed into a stat key; when a previous
+//! copy was recorded under the same key, its snapshot is reused without
+//! reading any file. ctime cannot be set back by tools such as `touch -d`, so
+//! a file rewritten in place changes the key even with the same size and
+//! mtime (git's index relies on the same fields).
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
+
+use sha2::{Digest as _, Sha256};
 
 use super::OpContext;
 use crate::error::{OpError, SourceError};
@@ -49,13 +59,10 @@ pub fn run(
     inc_all.extend(follow.iter().cloned());
     let include = PatternSet::new(&inc_all).map_err(|_| bad("local.includepattern", &inc_raw))?;
     let exclude = PatternSet::new(&exc_raw).map_err(|_| bad("local.excludepatterns", &exc_raw))?;
-    let stage = ctx.store.staging()?;
-    let root = stage.path().join("local");
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| SourceError::Io { path, source }
     };
-    fs::create_dir(&root).map_err(io(&root))?;
     let md = fs::metadata(dir).map_err(io(dir))?;
     let filter = Filter {
         include: &include,
@@ -63,13 +70,62 @@ pub fn run(
         as_root: is_root(),
         links: Default::default(),
     };
+    let mut h = Sha256::new();
+    h.update(b"dfc-local-stat-v1\0");
+    h.update(
+        fs::canonicalize(dir)
+            .map_err(io(dir))?
+            .as_os_str()
+            .as_bytes(),
+    );
+    h.update([0, u8::from(filter.as_root)]);
+    for (k, v) in attrs {
+        h.update(k.as_bytes());
+        h.update([0]);
+        h.update(v.as_bytes());
+        h.update([0]);
+    }
+    feed(&mut h, "", &md, None);
+    filter.stat_dir(dir, "", &mut h).map_err(io(dir))?;
+    let stat_key = llb_schema::Digest::from_bytes(h.finalize().into());
+    if let Some(id) = ctx.store.lookup(&stat_key) {
+        return Ok(id);
+    }
+    let stage = ctx.store.staging()?;
+    let root = stage.path().join("local");
+    fs::create_dir(&root).map_err(io(&root))?;
     filter.copy_dir(dir, &root, "").map_err(io(dir))?;
     fs::set_permissions(
         &root,
         fs::Permissions::from_mode(md.permissions().mode() & 0o7777),
     )
     .map_err(io(&root))?;
-    Ok(ctx.store.commit(&root)?)
+    let id = ctx.store.commit(&root)?;
+    ctx.store.record(&stat_key, &id)?;
+    Ok(id)
+}
+
+/// Adds one entry's metadata to a stat key.
+fn feed(h: &mut Sha256, rel: &str, md: &fs::Metadata, link: Option<&Path>) {
+    h.update(rel.as_bytes());
+    h.update([0]);
+    for x in [
+        u64::from(md.mode()),
+        md.size(),
+        md.mtime() as u64,
+        md.mtime_nsec() as u64,
+        md.ctime() as u64,
+        md.ctime_nsec() as u64,
+        md.ino(),
+        md.dev(),
+        md.nlink(),
+    ] {
+        h.update(x.to_le_bytes());
+    }
+    if let Some(l) = link {
+        h.update(l.as_os_str().as_bytes());
+    }
+    h.update([0xff]);
 }
 
 /// Whether the process runs as root (can chown).
@@ -87,6 +143,40 @@ struct Filter<'a> {
 }
 
 impl Filter<'_> {
+    /// Hashes the metadata of what [`copy_dir`](Self::copy_dir) would copy
+    /// (and of the directories it would look into).
+    fn stat_dir(&self, src: &Path, rel: &str, h: &mut Sha256) -> std::io::Result<()> {
+        let mut entries: Vec<_> = fs::read_dir(src)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let name = e.file_name();
+            let child_rel = if rel.is_empty() {
+                name.to_string_lossy().into_owned()
+            } else {
+                format!("{rel}/{}", name.to_string_lossy())
+            };
+            let md = fs::symlink_metadata(e.path())?;
+            let excluded = self.exclude.matches(&child_rel);
+            let included = self.include.is_empty() || self.include.matches(&child_rel);
+            if md.is_dir() {
+                if excluded || (!included && !self.include.may_match_under(&child_rel)) {
+                    continue;
+                }
+                feed(h, &child_rel, &md, None);
+                self.stat_dir(&e.path(), &child_rel, h)?;
+                h.update(b"\0end\0");
+            } else if included && !excluded {
+                let link = if md.file_type().is_symlink() {
+                    Some(fs::read_link(e.path())?)
+                } else {
+                    None
+                };
+                feed(h, &child_rel, &md, link.as_deref());
+            }
+        }
+        Ok(())
+    }
+
     fn copy_dir(&self, src: &Path, dst: &Path, rel: &str) -> std::io::Result<()> {
         let mut entries: Vec<_> = fs::read_dir(src)?.collect::<Result<_, _>>()?;
         entries.sort_by_key(|e| e.file_name());

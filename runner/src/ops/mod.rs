@@ -13,6 +13,7 @@ mod git;
 mod http;
 mod image;
 mod layers;
+mod layout;
 pub(crate) mod local;
 mod merge;
 mod mode;
@@ -45,6 +46,8 @@ pub struct OpContext<'a> {
     pub log: &'a mut dyn FnMut(&[u8]),
     /// Registry client for image sources.
     pub registry: &'a crate::registry::Client,
+    /// An OCI image layout that serves image sources instead of registries.
+    pub layout: Option<&'a std::path::Path>,
 }
 
 /// For sources whose content is named remotely (images), the content
@@ -85,6 +88,7 @@ fn is_http(id: &str) -> bool {
 pub fn dep_keys(store: &Store, v: &Vertex, inputs: &[SnapshotId]) -> Result<Vec<DepKey>, OpError> {
     let selectors: BTreeMap<usize, Vec<String>> = match &v.kind {
         VertexKind::File(f) => file::selectors(f, inputs.len()),
+        VertexKind::Exec(e) => exec_selectors(e, inputs.len()),
         _ => BTreeMap::new(),
     };
     let mut out = Vec::with_capacity(inputs.len());
@@ -115,6 +119,33 @@ pub fn dep_keys(store: &Store, v: &Vertex, inputs: &[SnapshotId]) -> Result<Vec<
         }
     }
     Ok(out)
+}
+
+/// The inputs an exec op reads only through selectors: read-only mounts of a
+/// path inside an input (`RUN --mount=type=bind,source=x`), keyed by that
+/// path's content as BuildKit does. An input also mounted whole, or writable,
+/// is keyed whole.
+fn exec_selectors(e: &llb_schema::pb::ExecOp, inputs: usize) -> BTreeMap<usize, Vec<String>> {
+    let mut sel: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let mut whole = Vec::new();
+    for m in &e.mounts {
+        let Ok(i) = usize::try_from(m.input) else {
+            continue;
+        };
+        if i >= inputs {
+            continue;
+        }
+        let path = crate::fsutil::clean_path(&m.selector);
+        if m.readonly && m.output < 0 && path != "/" && !path.is_empty() {
+            sel.entry(i).or_default().push(path);
+        } else {
+            whole.push(i);
+        }
+    }
+    for i in whole {
+        sel.remove(&i);
+    }
+    sel
 }
 
 /// Runs the vertex on its inputs (one snapshot per op input, in order).
