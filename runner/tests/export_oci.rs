@@ -123,6 +123,7 @@ fn oci_tar_has_index_manifest_config_and_layers() {
             epoch,
             compression: Compression::Gzip,
             docker: false,
+            base: None,
         };
         let tmp = tempfile::tempdir().unwrap();
         let mut out = Vec::new();

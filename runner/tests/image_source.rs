@@ -85,7 +85,7 @@ fn registry_with_busybox() -> Option<Registry> {
         std::thread::sleep(Duration::from_millis(50));
     }
     let client = Client::new(ClientConfig::default());
-    let r = Reference::parse(&format!("127.0.0.1:{port}/busybox:latest")).unwrap();
+    let r = Reference::parse_normalized(&format!("127.0.0.1:{port}/busybox:latest")).unwrap();
     let index: serde_json::Value =
         serde_json::from_slice(&fs::read(layout.join("index.json")).unwrap()).unwrap();
     let desc = &index["manifests"][0];
@@ -105,7 +105,7 @@ fn registry_with_busybox() -> Option<Registry> {
             .map(|l| l["digest"].as_str().unwrap().to_string()),
     );
     for d in digests {
-        client.push_blob(&r, &d, &blob(&d)).unwrap();
+        client.push_blob(&r, &d, &blob(&d), None).unwrap();
     }
     client
         .push_manifest(

@@ -111,7 +111,7 @@ fn resolver(args: &CompileArgs) -> Result<Box<dyn ImageResolver>, String> {
         None => RegistryConfig::default(),
     };
     let credentials = Credentials::from_environment().map_err(|e| e.to_string())?;
-    let r = RegistryResolver::new(config, credentials).map_err(|e| e.to_string())?;
+    let r = RegistryResolver::new(config, credentials);
     Ok(Box::new(r))
 }
 

@@ -32,7 +32,8 @@ pub struct RunArgs {
     /// The store directory (default: /var/lib/dfc for root, else under $XDG_DATA_HOME).
     #[arg(long)]
     root: Option<PathBuf>,
-    /// A Docker config.json with registry credentials (default: ~/.docker/config.json if present).
+    /// A Docker config.json with registry credentials (`auths`, `credHelpers`, `credsStore`;
+    /// default: $DOCKER_CONFIG/config.json, else ~/.docker/config.json, if present).
     #[arg(long, value_name = "FILE")]
     registry_config: Option<PathBuf>,
     /// Ignore cached results.
@@ -303,20 +304,17 @@ pub fn run(args: RunArgs) -> Status {
         .no_cache(args.no_cache)
         .executor(executor)
         .progress(progress);
-    let docker_cfg = args.registry_config.clone().or_else(|| {
-        let p = PathBuf::from(std::env::var_os("HOME")?).join(".docker/config.json");
-        p.is_file().then_some(p)
-    });
-    let mut registry = runner::registry::ClientConfig::default();
-    if let Some(path) = docker_cfg {
-        let cfg = std::fs::read(&path)
-            .map_err(|e| e.to_string())
-            .and_then(|b| runner::registry::ClientConfig::from_docker_config(&b));
-        match cfg {
-            Ok(c) => registry = c,
-            Err(e) => return fail(format!("--registry-config {}: {e}", path.display())),
-        }
-    }
+    let credentials = match &args.registry_config {
+        Some(path) => runner::registry::Credentials::load(path),
+        None => runner::registry::Credentials::from_environment(),
+    };
+    let registry = match credentials {
+        Ok(credentials) => runner::registry::ClientConfig {
+            credentials,
+            ..Default::default()
+        },
+        Err(e) => return fail(e.to_string()),
+    };
     builder = builder.registry(registry.clone());
     for l in &args.locals {
         let Some((name, dir)) = l.split_once('=') else {

@@ -59,19 +59,22 @@ pub struct ImageRequest {
     /// Also write Docker's `manifest.json` (`type=docker`: a tar that both
     /// OCI tools and `docker load`/`podman load` read).
     pub docker: bool,
+    /// The reference the base image was pulled from, if the root is an image: a push
+    /// to the same registry mounts the base layers from it instead of uploading them.
+    pub base: Option<String>,
 }
 
 /// Docker's familiar form of an image name with a tag (`busybox:latest`,
 /// `example.com/a/b:1`), as `RepoTags` wants it.
 fn familiar(name: &str) -> Option<String> {
-    let r = crate::registry::Reference::parse(name).ok()?;
+    let r = crate::registry::Reference::parse_normalized(name).ok()?;
     let repo = if r.domain == "docker.io" {
-        r.repository
+        r.path
             .strip_prefix("library/")
-            .unwrap_or(&r.repository)
+            .unwrap_or(&r.path)
             .to_string()
     } else {
-        format!("{}/{}", r.domain, r.repository)
+        format!("{}/{}", r.domain, r.path)
     };
     Some(format!("{repo}:{}", r.tag.as_deref().unwrap_or("latest")))
 }

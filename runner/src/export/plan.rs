@@ -22,6 +22,7 @@ pub fn image_request(
 ) -> Result<ImageRequest, ExportError> {
     let mut layers = Vec::new();
     let mut config = serde_json::json!({});
+    let mut base = None;
     let mut prev: Option<PathBuf> = None;
     for (i, step) in lineage.iter().enumerate() {
         let path = store.snapshot_path(&step.snapshot);
@@ -64,6 +65,7 @@ pub fn image_request(
                     created_by: step.name.clone(),
                 });
             }
+            base = v["reference"].as_str().map(str::to_string);
             config = v["config"].clone();
             if let Some(o) = config.as_object_mut() {
                 o.remove("rootfs");
@@ -86,5 +88,6 @@ pub fn image_request(
         epoch,
         compression,
         docker: false,
+        base,
     })
 }
