@@ -40,6 +40,7 @@ pub struct SolverBuilder {
     progress: Arc<dyn ProgressSink>,
     parallelism: usize,
     no_cache: bool,
+    overlay: bool,
     registry: crate::registry::ClientConfig,
 }
 
@@ -47,6 +48,8 @@ pub struct SolverBuilder {
 pub struct Solver {
     cfg: SolverBuilder,
     client: crate::registry::Client,
+    /// Cleared when an overlay mount is refused: later execs copy.
+    overlay: AtomicBool,
 }
 
 /// How a vertex was satisfied.
@@ -86,6 +89,7 @@ impl Default for SolverBuilder {
                 .map(|n| n.get())
                 .unwrap_or(1),
             no_cache: false,
+            overlay: true,
             registry: crate::registry::ClientConfig::default(),
         }
     }
@@ -117,6 +121,13 @@ impl SolverBuilder {
         self.no_cache = yes;
         self
     }
+    /// Whether exec ops may run on overlayfs views of their input snapshots (the
+    /// default; they fall back to copies when the mount is refused). `false` always
+    /// copies.
+    pub fn overlay(mut self, yes: bool) -> Self {
+        self.overlay = yes;
+        self
+    }
     /// Sets registry credentials and mirrors for image sources.
     pub fn registry(mut self, cfg: crate::registry::ClientConfig) -> Self {
         self.registry = cfg;
@@ -125,7 +136,12 @@ impl SolverBuilder {
     /// Finishes the configuration.
     pub fn build(self) -> Solver {
         let client = crate::registry::Client::new(self.registry.clone());
-        Solver { cfg: self, client }
+        let overlay = AtomicBool::new(self.overlay);
+        Solver {
+            cfg: self,
+            client,
+            overlay,
+        }
     }
 }
 
@@ -138,6 +154,11 @@ struct State {
 }
 
 impl Solver {
+    /// Whether exec ops run on overlayfs views: asked for, and no mount refused yet.
+    pub fn uses_overlay(&self) -> bool {
+        self.overlay.load(Ordering::Relaxed)
+    }
+
     /// A builder with defaults: no locals, [`NoExecutor`], no progress
     /// display, one worker per core, cache on.
     pub fn builder() -> SolverBuilder {
@@ -326,6 +347,7 @@ impl Solver {
             cancel,
             log: &mut log,
             registry: &self.client,
+            overlay: &self.overlay,
         };
         let result = (|| -> Result<(Vec<SnapshotId>, Outcome), OpError> {
             if ops::keyed_by_content(v) {

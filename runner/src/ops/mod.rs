@@ -45,6 +45,8 @@ pub struct OpContext<'a> {
     pub log: &'a mut dyn FnMut(&[u8]),
     /// Registry client for image sources.
     pub registry: &'a crate::registry::Client,
+    /// Whether writable exec mounts try overlayfs (cleared on the first refusal).
+    pub overlay: &'a AtomicBool,
 }
 
 /// For sources whose content is named remotely (images), the content

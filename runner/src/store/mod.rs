@@ -18,6 +18,7 @@
 //! anything but trees (`tree.rs`).
 
 mod gc;
+pub mod overlay;
 pub mod tree;
 
 use std::fmt;
