@@ -23,7 +23,9 @@ pub struct RunArgs {
     /// A local source directory: NAME=DIR (repeatable).
     #[arg(long = "local", value_name = "NAME=DIR")]
     locals: Vec<String>,
-    /// Where the result goes: type=local|tar|oci|docker,dest=PATH[,name=NAME] (dest - is stdout).
+    /// Where the result goes: type=local|tar|oci|docker,dest=PATH[,name=NAME] (dest - is stdout),
+    /// or type=image,name=NAME,push=true; image outputs take
+    /// compression=uncompressed|gzip|zstd and compression-level=N.
     #[arg(long, short = 'o', value_name = "SPEC")]
     output: Vec<String>,
     /// Image name for type=oci outputs.
@@ -208,8 +210,35 @@ fn chain(e: &dyn std::error::Error) -> String {
 enum Output {
     Local(PathBuf),
     Tar(PathBuf),
-    Oci(PathBuf, Option<String>, bool),
-    Push(String),
+    Oci(PathBuf, Option<String>, bool, Layers),
+    Push(String, Layers),
+}
+
+/// `compression=` and `compression-level=` of an image output.
+#[derive(Clone, Copy)]
+struct Layers {
+    compression: Compression,
+    level: Option<i32>,
+}
+
+fn layers(spec: &str, kv: &BTreeMap<&str, String>) -> Result<Layers, String> {
+    let compression = match kv.get("compression") {
+        Some(c) => Compression::parse(c).map_err(|e| format!("--output {spec:?}: {e}"))?,
+        None => Compression::Gzip,
+    };
+    let level = match kv.get("compression-level") {
+        Some(l) => {
+            let n: i32 = l.parse().map_err(|_| {
+                format!("--output {spec:?}: compression-level={l:?} is not a number")
+            })?;
+            compression
+                .check_level(n)
+                .map_err(|e| format!("--output {spec:?}: {e}"))?;
+            Some(n)
+        }
+        None => None,
+    };
+    Ok(Layers { compression, level })
 }
 
 fn parse_output(spec: &str, tag: &Option<String>) -> Result<Output, String> {
@@ -232,6 +261,7 @@ fn parse_output(spec: &str, tag: &Option<String>) -> Result<Output, String> {
             dest()?,
             kv.get("name").cloned().or_else(|| tag.clone()),
             t == "docker",
+            layers(spec, &kv)?,
         )),
         Some(t @ ("image" | "registry")) => {
             let name = kv
@@ -242,7 +272,7 @@ fn parse_output(spec: &str, tag: &Option<String>) -> Result<Output, String> {
             if t == "image" && kv.get("push").map(String::as_str) != Some("true") {
                 return Err("--output type=image without push=true: there is no image store to load into; add push=true or use type=oci/docker".into());
             }
-            Ok(Output::Push(name))
+            Ok(Output::Push(name, layers(spec, &kv)?))
         }
         _ => Err(format!(
             "--output {spec:?}: type= must be local, tar, oci or docker"
@@ -350,15 +380,16 @@ pub fn run(args: RunArgs) -> Status {
                 .and_then(|mut w| {
                     runner::export::tar_tree(&snap, epoch, &mut w).map_err(|e| chain(&e))
                 }),
-            Output::Oci(dest, name, docker) => {
+            Output::Oci(dest, name, docker, layers) => {
                 let req = runner::export::plan::image_request(
                     &store,
                     &solved.lineage,
                     epoch,
-                    Compression::Gzip,
+                    layers.compression,
                 );
                 match (req, store.staging(), open_dest(&dest)) {
                     (Ok(mut req), Ok(tmp), Ok(mut w)) => {
+                        req.compression_level = layers.level;
                         req.name = name;
                         req.docker = docker;
                         write_oci_tar(&req, tmp.path(), &mut w)
@@ -370,16 +401,17 @@ pub fn run(args: RunArgs) -> Status {
                     (_, _, Err(e)) => Err(format!("cannot write {}: {e}", dest.display())),
                 }
             }
-            Output::Push(name) => {
+            Output::Push(name, layers) => {
                 let client = runner::registry::Client::new(registry.clone());
                 let req = runner::export::plan::image_request(
                     &store,
                     &solved.lineage,
                     epoch,
-                    Compression::Gzip,
+                    layers.compression,
                 );
                 match (req, store.staging()) {
-                    (Ok(req), Ok(tmp)) => {
+                    (Ok(mut req), Ok(tmp)) => {
+                        req.compression_level = layers.level;
                         runner::export::push::push(&req, &name, &client, tmp.path())
                             .map(|_| ())
                             .map_err(|e| chain(&e))

@@ -56,6 +56,8 @@ pub struct ImageRequest {
     pub epoch: Option<i64>,
     /// Layer compression.
     pub compression: Compression,
+    /// Its level (`None`: the compression's default).
+    pub compression_level: Option<i32>,
     /// Also write Docker's `manifest.json` (`type=docker`: a tar that both
     /// OCI tools and `docker load`/`podman load` read).
     pub docker: bool,
@@ -211,9 +213,15 @@ pub(crate) fn build_layers(
             LayerSource::Blob { path, blob } => (blob.clone(), path.clone()),
             LayerSource::Tree { upper, lower } => {
                 let path = tmp.join(format!("layer-{i}"));
-                let blob =
-                    layer::write_layer(upper, lower.as_deref(), req.epoch, req.compression, &path)
-                        .map_err(io_err("write layer of", upper))?;
+                let blob = layer::write_layer_at(
+                    upper,
+                    lower.as_deref(),
+                    req.epoch,
+                    req.compression,
+                    req.compression_level,
+                    &path,
+                )
+                .map_err(io_err("write layer of", upper))?;
                 if blob.entries == 0 && lower.is_some() {
                     history.push((spec.created_by.clone(), true));
                     continue;

@@ -87,6 +87,7 @@ pub fn image_request(
         name: None,
         epoch,
         compression,
+        compression_level: None,
         docker: false,
         base,
     })
