@@ -56,6 +56,9 @@ impl Http {
             ureq::Agent::config_builder()
                 .http_status_as_error(false)
                 .timeout_connect(Some(Duration::from_secs(15)))
+                // A registry that accepts a request but never answers; bodies (layers)
+                // may take as long as they take.
+                .timeout_recv_response(Some(Duration::from_secs(120)))
                 .user_agent(concat!("dfc/", env!("CARGO_PKG_VERSION")))
                 .tls_config(TlsConfig::builder().disable_verification(!verify).build())
                 .build()
