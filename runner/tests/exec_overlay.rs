@@ -1,7 +1,8 @@
 //! Exec ops on overlayfs views (root only): a RUN that edits, re-permissions, deletes,
 //! replaces and renames entries of its input gives the same snapshot (same content
 //! digest, same tree) as with copied roots, unchanged files share the input snapshot's
-//! inodes, and no mount is left behind. Plus the ignored measurement behind
+//! inodes, and no mount is left behind (prune detaches those a killed build left).
+//! Plus the ignored measurement behind
 //! `tools/bench-exec`: a large base and several RUNs, overlay against copy.
 
 mod common;
@@ -237,4 +238,31 @@ fn measure_runs_on_a_large_base() {
     for line in report {
         eprintln!("{line}");
     }
+}
+
+#[test]
+fn prune_detaches_overlays_a_killed_build_left() {
+    if NamespaceExecutor::new().is_err() {
+        eprintln!("skipping: overlay mounts need root");
+        return;
+    }
+    let env = Env::new();
+    let root = env.root();
+    let lower = env.dir.path().join("lower");
+    fs::create_dir(&lower).unwrap();
+    fs::write(lower.join("f"), "x").unwrap();
+    {
+        let _store = Store::open(&root).unwrap();
+    }
+    let ov = runner::store::overlay::Overlay::mount(&lower, &root.join("tmp/stage-left"))
+        .expect("overlay mount as root");
+    fs::write(ov.merged.join("new"), "y").unwrap();
+    std::mem::forget(ov); // as if the build had been killed
+    assert_eq!(mounts_under(&root).len(), 1);
+    let store = Store::open_exclusive(&root).unwrap();
+    store.prune(None).unwrap();
+    assert!(mounts_under(&root).is_empty(), "{:?}", mounts_under(&root));
+    assert_eq!(fs::read_dir(root.join("tmp")).unwrap().count(), 0);
+    assert_eq!(fs::read_to_string(lower.join("f")).unwrap(), "x");
+    assert!(!lower.join("new").exists());
 }

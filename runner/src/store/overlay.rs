@@ -134,6 +134,50 @@ impl Drop for Overlay {
     }
 }
 
+/// Detaches every mount at or below `dir` (overlays left by a killed build under the
+/// store's `tmp/`), deepest first; returns how many.
+pub fn detach_mounts_under(dir: &Path) -> io::Result<usize> {
+    let info = fs::read_to_string("/proc/self/mountinfo")?;
+    let mut points: Vec<PathBuf> = info
+        .lines()
+        .filter_map(|l| l.split(' ').nth(4))
+        .map(|p| PathBuf::from(unescape_mount_point(p)))
+        .filter(|p| p.starts_with(dir))
+        .collect();
+    points.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+    for p in &points {
+        let c = cstr(p)?;
+        // SAFETY: valid C string; umount2 does not retain it.
+        if unsafe { libc::umount2(c.as_ptr(), libc::MNT_DETACH) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(points.len())
+}
+
+/// mountinfo escapes space, tab, newline and backslash as `\ooo`.
+fn unescape_mount_point(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let octal = b
+            .get(i + 1..i + 4)
+            .filter(|d| d.iter().all(|c| (b'0'..=b'7').contains(c)));
+        if let (b'\\', Some(d)) = (b[i], octal) {
+            let v = d.iter().fold(0u32, |acc, c| acc * 8 + u32::from(c - b'0'));
+            if let Ok(byte) = u8::try_from(v) {
+                out.push(byte);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// A tree at `dst` whose directories are new (with `src`'s metadata) and whose other
 /// entries are hard links to `src`'s.
 pub fn link_tree(src: &Path, dst: &Path) -> io::Result<()> {
@@ -221,4 +265,15 @@ fn apply_upper(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unescape_mount_point;
+
+    #[test]
+    fn mountinfo_escapes() {
+        assert_eq!(unescape_mount_point("/a\\040b\\134c"), "/a b\\c");
+        assert_eq!(unescape_mount_point("/x\\777\\04"), "/x\\777\\04");
+    }
 }
