@@ -60,7 +60,9 @@ fn implemented() -> BTreeSet<&'static str> {
 fn dfc_findings(text: &str) -> (Vec<Diagnostic>, Vec<Finding>) {
     // `--info DL1001`, as hadolint is run: naming an off-by-default rule turns it on.
     let options = Options {
-        overrides: [("DL1001".to_string(), Severity::Info)].into_iter().collect(),
+        overrides: [("DL1001".to_string(), Severity::Info)]
+            .into_iter()
+            .collect(),
         ..Options::default()
     };
     // A file BuildKit refuses (`ONBUILD FROM`) is still checked by the hadolint rules.

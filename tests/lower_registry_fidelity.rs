@@ -183,9 +183,7 @@ fn lowering_through_a_real_registry_matches_buildkit() {
             .collect::<BTreeMap<_, _>>(),
     };
     let pushed_in = started.elapsed();
-    let resolver = RegistryResolver::new(config, Credentials::default())
-        .unwrap()
-        .loopback_only();
+    let resolver = RegistryResolver::new(config, Credentials::default()).loopback_only();
 
     let out = std::env::temp_dir().join(format!("dfc-registry-fidelity-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);

@@ -159,9 +159,9 @@ pub enum OpError {
     /// An exec failed.
     #[error(transparent)]
     Exec(#[from] ExecError),
-    /// A registry conversation failed.
+    /// A registry conversation failed (boxed: it names every endpoint tried).
     #[error(transparent)]
-    Registry(#[from] crate::registry::RegistryError),
+    Registry(Box<crate::registry::RegistryError>),
     /// The op is of a kind or shape the runner does not run.
     #[error("{0}")]
     Unsupported(String),
@@ -209,5 +209,11 @@ fn tail_suffix(tail: &[String]) -> String {
         String::new()
     } else {
         format!("; last output:\n  {}", tail.join("\n  "))
+    }
+}
+
+impl From<crate::registry::RegistryError> for OpError {
+    fn from(e: crate::registry::RegistryError) -> OpError {
+        OpError::Registry(Box::new(e))
     }
 }

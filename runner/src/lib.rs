@@ -21,7 +21,7 @@ pub mod lineage;
 pub mod ops;
 pub mod pattern;
 pub mod progress;
-pub mod registry;
+pub use dfc_registry as registry;
 pub mod solver;
 pub mod store;
 mod vertex;

@@ -40,6 +40,7 @@ pub struct SolverBuilder {
     progress: Arc<dyn ProgressSink>,
     parallelism: usize,
     no_cache: bool,
+    overlay: bool,
     registry: crate::registry::ClientConfig,
     layout: Option<PathBuf>,
 }
@@ -48,6 +49,8 @@ pub struct SolverBuilder {
 pub struct Solver {
     cfg: SolverBuilder,
     client: crate::registry::Client,
+    /// Cleared when an overlay mount is refused: later execs copy.
+    overlay: AtomicBool,
 }
 
 /// How a vertex was satisfied.
@@ -87,6 +90,7 @@ impl Default for SolverBuilder {
                 .map(|n| n.get())
                 .unwrap_or(1),
             no_cache: false,
+            overlay: true,
             registry: crate::registry::ClientConfig::default(),
             layout: None,
         }
@@ -119,6 +123,13 @@ impl SolverBuilder {
         self.no_cache = yes;
         self
     }
+    /// Whether exec ops may run on overlayfs views of their input snapshots (the
+    /// default; they fall back to copies when the mount is refused). `false` always
+    /// copies.
+    pub fn overlay(mut self, yes: bool) -> Self {
+        self.overlay = yes;
+        self
+    }
     /// Sets registry credentials and mirrors for image sources.
     pub fn registry(mut self, cfg: crate::registry::ClientConfig) -> Self {
         self.registry = cfg;
@@ -133,7 +144,12 @@ impl SolverBuilder {
     /// Finishes the configuration.
     pub fn build(self) -> Solver {
         let client = crate::registry::Client::new(self.registry.clone());
-        Solver { cfg: self, client }
+        let overlay = AtomicBool::new(self.overlay);
+        Solver {
+            cfg: self,
+            client,
+            overlay,
+        }
     }
 }
 
@@ -146,6 +162,11 @@ struct State {
 }
 
 impl Solver {
+    /// Whether exec ops run on overlayfs views: asked for, and no mount refused yet.
+    pub fn uses_overlay(&self) -> bool {
+        self.overlay.load(Ordering::Relaxed)
+    }
+
     /// A builder with defaults: no locals, [`NoExecutor`], no progress
     /// display, one worker per core, cache on.
     pub fn builder() -> SolverBuilder {
@@ -335,6 +356,7 @@ impl Solver {
             log: &mut log,
             registry: &self.client,
             layout: self.cfg.layout.as_deref(),
+            overlay: &self.overlay,
         };
         let result = (|| -> Result<(Vec<SnapshotId>, Outcome), OpError> {
             if ops::keyed_by_content(v) {

@@ -6,102 +6,13 @@
 mod common;
 
 use std::fs;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use common::*;
-use llb_schema::pb::{self, op};
-use llb_schema::Digest;
+use llb_schema::pb;
 use runner::progress::Collect;
 use runner::{EventKind, ExecError, NamespaceExecutor, OpError, SolveError, Solver, Store};
-
-/// The busybox fixture's root filesystem unpacked under `dir`, or `None`
-/// (with a message) when this machine cannot run these tests.
-fn busybox_rootfs(dir: &Path) -> Option<PathBuf> {
-    let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/busybox-oci");
-    if !layout.exists() {
-        assert!(
-            std::env::var("DFC_REQUIRE_SHARED").as_deref() != Ok("1"),
-            "../shared/fixtures/busybox-oci is missing and DFC_REQUIRE_SHARED=1"
-        );
-        eprintln!("skipping: ../shared/fixtures/busybox-oci is missing");
-        return None;
-    }
-    if let Err(why) = NamespaceExecutor::new() {
-        eprintln!("skipping: {why}");
-        return None;
-    }
-    let blob = |d: &str| {
-        layout
-            .join("blobs/sha256")
-            .join(d.trim_start_matches("sha256:"))
-    };
-    let index: serde_json::Value =
-        serde_json::from_slice(&fs::read(layout.join("index.json")).unwrap()).unwrap();
-    let manifest: serde_json::Value = serde_json::from_slice(
-        &fs::read(blob(index["manifests"][0]["digest"].as_str().unwrap())).unwrap(),
-    )
-    .unwrap();
-    let root = dir.join("busybox");
-    fs::create_dir(&root).unwrap();
-    for l in manifest["layers"].as_array().unwrap() {
-        let mut raw = Vec::new();
-        flate2::read::GzDecoder::new(fs::File::open(blob(l["digest"].as_str().unwrap())).unwrap())
-            .read_to_end(&mut raw)
-            .unwrap();
-        let mut ar = tar::Archive::new(&raw[..]);
-        ar.set_preserve_permissions(true);
-        ar.unpack(&root).unwrap();
-    }
-    Some(root)
-}
-
-fn exec(
-    l: &mut Llb,
-    inputs: &[Digest],
-    args: &[&str],
-    user: &str,
-    mounts: Vec<pb::Mount>,
-    network: pb::NetMode,
-    name: &str,
-) -> Digest {
-    let e = pb::ExecOp {
-        meta: Some(pb::Meta {
-            args: args.iter().map(|s| s.to_string()).collect(),
-            env: vec!["PATH=/bin:/usr/bin".into()],
-            cwd: "/work".into(),
-            user: user.into(),
-            ..Default::default()
-        }),
-        mounts,
-        network: network as i32,
-        ..Default::default()
-    };
-    let o = pb::Op {
-        inputs: inputs
-            .iter()
-            .map(|d| pb::Input {
-                digest: d.to_string(),
-                index: 0,
-            })
-            .collect(),
-        op: Some(op::Op::Exec(e)),
-        ..Default::default()
-    };
-    let mut md = pb::OpMetadata::default();
-    md.description.insert("llb.customname".into(), name.into());
-    l.b.push(&o, Some(&md))
-}
-
-fn root_mount() -> pb::Mount {
-    pb::Mount {
-        input: 0,
-        dest: "/".into(),
-        output: 0,
-        ..Default::default()
-    }
-}
 
 fn solver(env: &Env, rootfs: &Path, events: Arc<Collect>) -> Solver {
     Solver::builder()

@@ -1,7 +1,8 @@
 //! The OCI layout exporter on solved snapshots: the tar's index, manifest,
 //! config and layer are read back and checked file by file; two exports with
 //! the same SOURCE_DATE_EPOCH are byte-identical; a second layer holds only
-//! the changes, with whiteouts for removals.
+//! the changes, with whiteouts for removals; zstd layers are reproducible, decompress
+//! to the diff id, and are read back by skopeo (and umoci, after skopeo recompresses).
 
 mod common;
 
@@ -122,7 +123,9 @@ fn oci_tar_has_index_manifest_config_and_layers() {
             name: Some("example.com/test:1".into()),
             epoch,
             compression: Compression::Gzip,
+            compression_level: None,
             docker: false,
+            base: None,
         };
         let tmp = tempfile::tempdir().unwrap();
         let mut out = Vec::new();
@@ -216,5 +219,136 @@ fn hard_links_survive_copies_and_layers() {
             ("big.bin".to_string(), tar::EntryType::Regular),
             ("same.bin".to_string(), tar::EntryType::Link)
         ]
+    );
+}
+
+fn have(tool: &str) -> bool {
+    std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn zstd_layers_are_reproducible_and_read_back_by_skopeo_and_umoci() {
+    let env = Env::new();
+    env.write("hello.txt", &"hello zstd ".repeat(1000));
+    let mut l = Llb::new();
+    let ctx = l.local("context", &[]);
+    let store = Store::open(&env.root()).unwrap();
+    let solved = Solver::builder()
+        .local("context", env.ctx())
+        .build()
+        .solve(&store, &l.finish(ctx))
+        .unwrap();
+    let root = store.snapshot_path(&solved.result);
+    let export = |compression, level| {
+        let req = ImageRequest {
+            layers: vec![LayerSpec {
+                source: LayerSource::Tree {
+                    upper: root.clone(),
+                    lower: None,
+                },
+                created_by: "COPY . /".into(),
+            }],
+            config: json!({"config": {"Cmd": ["sh"]}}),
+            name: Some("latest".into()),
+            epoch: Some(1_700_000_000),
+            compression,
+            compression_level: level,
+            docker: false,
+            base: None,
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let mut out = Vec::new();
+        let img = write_oci_tar(&req, tmp.path(), &mut out).unwrap();
+        (img, out)
+    };
+    let (img, bytes) = export(Compression::Zstd, None);
+    let (_, again) = export(Compression::Zstd, None);
+    assert!(again == bytes, "two zstd exports differ");
+    let files = read_tar(&bytes);
+    let layer = &img.layers[0];
+    assert_eq!(
+        layer.media_type,
+        "application/vnd.oci.image.layer.v1.tar+zstd"
+    );
+    let manifest: Value = serde_json::from_slice(blob(&files, &img.manifest.to_string())).unwrap();
+    assert_eq!(
+        manifest["layers"][0]["mediaType"],
+        "application/vnd.oci.image.layer.v1.tar+zstd"
+    );
+    let compressed = blob(&files, &layer.digest.to_string());
+    assert_eq!(
+        &compressed[..4],
+        &[0x28, 0xb5, 0x2f, 0xfd],
+        "zstd frame magic"
+    );
+    let mut tar_bytes = Vec::new();
+    ruzstd::decoding::StreamingDecoder::new(compressed)
+        .unwrap()
+        .read_to_end(&mut tar_bytes)
+        .unwrap();
+    assert_eq!(llb_schema::digest(&tar_bytes), layer.diff_id);
+    assert!(compressed.len() < tar_bytes.len() / 4, "compressed");
+    // The same tar as an uncompressed export, and as zstd at another level.
+    let (plain, _) = export(Compression::None, None);
+    assert_eq!(plain.layers[0].diff_id, layer.diff_id);
+    let (high, _) = export(Compression::Zstd, Some(19));
+    assert_eq!(high.layers[0].diff_id, layer.diff_id);
+    assert!(Compression::Zstd.check_level(23).is_err());
+    assert!(Compression::Gzip.check_level(10).is_err());
+    assert!(Compression::parse("lz4").is_err());
+
+    if !have("skopeo") || !have("umoci") {
+        eprintln!("skipping the read-back: skopeo and umoci are not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("img.tar"), &bytes).unwrap();
+    let inspect = std::process::Command::new("skopeo")
+        .args(["inspect", "--raw", "oci-archive:img.tar"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        inspect.status.success(),
+        "{}",
+        String::from_utf8_lossy(&inspect.stderr)
+    );
+    let raw: Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(raw, manifest);
+    // skopeo decompresses the zstd layer (verifying it) and writes it gzipped; umoci
+    // 0.4 reads no zstd, so it unpacks that copy.
+    let copied = std::process::Command::new("skopeo")
+        .args([
+            "copy",
+            "--dest-compress-format",
+            "gzip",
+            "oci-archive:img.tar",
+            "oci:layout:latest",
+        ])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        copied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&copied.stderr)
+    );
+    let unpack = std::process::Command::new("umoci")
+        .args(["unpack", "--rootless", "--image", "layout:latest", "bundle"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        unpack.status.success(),
+        "{}",
+        String::from_utf8_lossy(&unpack.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(d.join("bundle/rootfs/hello.txt")).unwrap(),
+        "hello zstd ".repeat(1000)
     );
 }

@@ -85,7 +85,7 @@ fn registry_with_busybox() -> Option<Registry> {
         std::thread::sleep(Duration::from_millis(50));
     }
     let client = Client::new(ClientConfig::default());
-    let r = Reference::parse(&format!("127.0.0.1:{port}/busybox:latest")).unwrap();
+    let r = Reference::parse_normalized(&format!("127.0.0.1:{port}/busybox:latest")).unwrap();
     let index: serde_json::Value =
         serde_json::from_slice(&fs::read(layout.join("index.json")).unwrap()).unwrap();
     let desc = &index["manifests"][0];
@@ -105,7 +105,7 @@ fn registry_with_busybox() -> Option<Registry> {
             .map(|l| l["digest"].as_str().unwrap().to_string()),
     );
     for d in digests {
-        client.push_blob(&r, &d, &blob(&d)).unwrap();
+        client.push_blob(&r, &d, &blob(&d), None).unwrap();
     }
     client
         .push_manifest(
@@ -293,37 +293,50 @@ fn push_round_trips_through_the_registry() {
     let def = l.finish(f);
     let store = Store::open(&env.root()).unwrap();
     let solved = Solver::builder().build().solve(&store, &def).unwrap();
-    let req = runner::export::plan::image_request(
-        &store,
-        &solved.lineage,
-        None,
-        runner::export::layer::Compression::Gzip,
-    )
-    .unwrap();
-    let target = format!("127.0.0.1:{}/pushed:1", reg.port);
-    let tmp = store.staging().unwrap();
-    let pushed = runner::export::push::push(
-        &req,
-        &target,
-        &Client::new(ClientConfig::default()),
-        tmp.path(),
-    )
-    .unwrap();
-    assert_eq!(pushed.layers.len(), 2);
-    // Pull it back into a fresh store: the same tree.
-    let env2 = Env::new();
-    let store2 = Store::open(&env2.root()).unwrap();
-    let mut l = Llb::new();
-    let back = image(&mut l, &target);
-    let pulled = Solver::builder()
-        .build()
-        .solve(&store2, &l.finish(back))
+    use runner::export::layer::Compression;
+    for (compression, tag, media_type) in [
+        (
+            Compression::Gzip,
+            "1",
+            "application/vnd.oci.image.layer.v1.tar+gzip",
+        ),
+        (
+            Compression::Zstd,
+            "zstd",
+            "application/vnd.oci.image.layer.v1.tar+zstd",
+        ),
+    ] {
+        let mut req =
+            runner::export::plan::image_request(&store, &solved.lineage, None, compression)
+                .unwrap();
+        req.compression_level = Some(5);
+        let target = format!("127.0.0.1:{}/pushed:{tag}", reg.port);
+        let tmp = store.staging().unwrap();
+        // The base layer is mounted from busybox's repository, the new one uploaded.
+        let pushed = runner::export::push::push(
+            &req,
+            &target,
+            &Client::new(ClientConfig::default()),
+            tmp.path(),
+        )
         .unwrap();
-    assert_eq!(pulled.result, solved.result);
-    assert_eq!(
-        fs::read_to_string(store2.snapshot_path(&pulled.result).join("etc/pushed")).unwrap(),
-        "yes"
-    );
+        assert_eq!(pushed.layers.len(), 2);
+        assert_eq!(pushed.layers[1].media_type, media_type);
+        // Pull it back into a fresh store: the same tree.
+        let env2 = Env::new();
+        let store2 = Store::open(&env2.root()).unwrap();
+        let mut l = Llb::new();
+        let back = image(&mut l, &target);
+        let pulled = Solver::builder()
+            .build()
+            .solve(&store2, &l.finish(back))
+            .unwrap();
+        assert_eq!(pulled.result, solved.result, "{tag}");
+        assert_eq!(
+            fs::read_to_string(store2.snapshot_path(&pulled.result).join("etc/pushed")).unwrap(),
+            "yes"
+        );
+    }
 }
 
 #[test]

@@ -44,15 +44,11 @@ pub fn run(args: BuildArgs) -> Status {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
-    // The runner pulls docker.io images through the same mirrors the compiler resolved
-    // them with.
+    // The runner pulls images through the same mirrors and transports the compiler
+    // resolved them with.
     if let Some(path) = &args.inputs.registry_config {
         match RegistryConfig::load(path) {
-            Ok(cfg) => {
-                if let Some(hub) = cfg.registry.get("docker.io") {
-                    registry.mirrors = hub.mirrors.clone();
-                }
-            }
+            Ok(cfg) => registry.registry = cfg,
             Err(e) => return fail(e),
         }
     }

@@ -112,7 +112,7 @@ fn resolver(args: &CompileInputs) -> Result<Box<dyn ImageResolver>, String> {
         None => RegistryConfig::default(),
     };
     let credentials = Credentials::from_environment().map_err(|e| e.to_string())?;
-    let r = RegistryResolver::new(config, credentials).map_err(|e| e.to_string())?;
+    let r = RegistryResolver::new(config, credentials);
     Ok(Box::new(r))
 }
 

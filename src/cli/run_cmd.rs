@@ -49,7 +49,8 @@ pub(crate) struct Sources {
 pub struct RunnerArgs {
     /// Where the result goes: type=local|tar|oci|docker,dest=PATH[,name=NAME], or
     /// type=image,name=NAME,push=true (repeatable; dest - is stdout; a bare DIR is
-    /// type=local, a bare - a tar on stdout).
+    /// type=local, a bare - a tar on stdout); image outputs take
+    /// compression=uncompressed|gzip|zstd and compression-level=N.
     #[arg(long, short = 'o', value_name = "SPEC")]
     pub output: Vec<String>,
     /// Image name for type=oci|docker|image outputs.
@@ -85,8 +86,35 @@ pub(crate) fn chain(e: &dyn std::error::Error) -> String {
 enum Output {
     Local(PathBuf),
     Tar(PathBuf),
-    Oci(PathBuf, Option<String>, bool),
-    Push(String),
+    Oci(PathBuf, Option<String>, bool, Layers),
+    Push(String, Layers),
+}
+
+/// `compression=` and `compression-level=` of an image output.
+#[derive(Clone, Copy)]
+struct Layers {
+    compression: Compression,
+    level: Option<i32>,
+}
+
+fn layers(spec: &str, kv: &std::collections::BTreeMap<&str, String>) -> Result<Layers, String> {
+    let compression = match kv.get("compression") {
+        Some(c) => Compression::parse(c).map_err(|e| format!("--output {spec:?}: {e}"))?,
+        None => Compression::Gzip,
+    };
+    let level = match kv.get("compression-level") {
+        Some(l) => {
+            let n: i32 = l.parse().map_err(|_| {
+                format!("--output {spec:?}: compression-level={l:?} is not a number")
+            })?;
+            compression
+                .check_level(n)
+                .map_err(|e| format!("--output {spec:?}: {e}"))?;
+            Some(n)
+        }
+        None => None,
+    };
+    Ok(Layers { compression, level })
 }
 
 fn parse_output(spec: &str, tag: &Option<String>) -> Result<Output, String> {
@@ -117,6 +145,7 @@ fn parse_output(spec: &str, tag: &Option<String>) -> Result<Output, String> {
             dest()?,
             kv.get("name").cloned().or_else(|| tag.clone()),
             t == "docker",
+            layers(spec, &kv)?,
         )),
         Some(t @ ("image" | "registry")) => {
             let name = kv
@@ -127,7 +156,7 @@ fn parse_output(spec: &str, tag: &Option<String>) -> Result<Output, String> {
             if t == "image" && kv.get("push").map(String::as_str) != Some("true") {
                 return Err("--output type=image without push=true: there is no image store to load into; add push=true or use type=oci/docker".into());
             }
-            Ok(Output::Push(name))
+            Ok(Output::Push(name, layers(spec, &kv)?))
         }
         _ => Err(format!(
             "--output {spec:?}: type= must be local, tar, oci, docker or image"
@@ -158,31 +187,21 @@ fn write_dest(
     Ok(())
 }
 
-/// Reads a Docker config.json's credentials: `path`, else ~/.docker/config.json if present.
+/// Registry credentials from a Docker config.json (`auths`, `credHelpers`, `credsStore`):
+/// `path`, else `$DOCKER_CONFIG/config.json`, else ~/.docker/config.json, if present.
 pub(crate) fn docker_credentials(
     path: Option<&Path>,
 ) -> Result<runner::registry::ClientConfig, String> {
-    let path = match path {
-        Some(p) => p.to_path_buf(),
-        None => {
-            let dir = match std::env::var_os("DOCKER_CONFIG") {
-                Some(d) => PathBuf::from(d),
-                None => match std::env::var_os("HOME") {
-                    Some(h) => PathBuf::from(h).join(".docker"),
-                    None => return Ok(Default::default()),
-                },
-            };
-            let p = dir.join("config.json");
-            if !p.is_file() {
-                return Ok(Default::default());
-            }
-            p
-        }
+    let credentials = match path {
+        Some(p) => runner::registry::Credentials::load(p),
+        None => runner::registry::Credentials::from_environment(),
     };
-    std::fs::read(&path)
+    credentials
+        .map(|credentials| runner::registry::ClientConfig {
+            credentials,
+            ..Default::default()
+        })
         .map_err(|e| e.to_string())
-        .and_then(|b| runner::registry::ClientConfig::from_docker_config(&b))
-        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 pub fn run(args: RunArgs) -> Status {
@@ -289,14 +308,18 @@ pub(crate) fn execute(def: &ValidatedDefinition, args: &RunnerArgs, sources: Sou
         .ok()
         .and_then(|v| v.parse::<i64>().ok());
     let snap = store.snapshot_path(&solved.result);
-    let request = || {
+    let request = |layers: Layers| {
         runner::export::plan::image_request_for(
             &store,
             def,
             &solved.lineage,
             epoch,
-            Compression::Gzip,
+            layers.compression,
         )
+        .map(|mut req| {
+            req.compression_level = layers.level;
+            req
+        })
         .map_err(|e| chain(&e))
     };
     for out in outputs {
@@ -305,7 +328,7 @@ pub(crate) fn execute(def: &ValidatedDefinition, args: &RunnerArgs, sources: Sou
             Output::Tar(dest) => write_dest(&dest, |w| {
                 runner::export::tar_tree(&snap, epoch, w).map_err(|e| chain(&e))
             }),
-            Output::Oci(dest, name, docker) => request().and_then(|mut req| {
+            Output::Oci(dest, name, docker, layers) => request(layers).and_then(|mut req| {
                 req.name = name;
                 req.docker = docker;
                 let tmp = store.staging().map_err(|e| chain(&e))?;
@@ -315,7 +338,7 @@ pub(crate) fn execute(def: &ValidatedDefinition, args: &RunnerArgs, sources: Sou
                         .map_err(|e| chain(&e))
                 })
             }),
-            Output::Push(name) => request().and_then(|req| {
+            Output::Push(name, layers) => request(layers).and_then(|req| {
                 let client = runner::registry::Client::new(registry.clone());
                 let tmp = store.staging().map_err(|e| chain(&e))?;
                 runner::export::push::push(&req, &name, &client, tmp.path())

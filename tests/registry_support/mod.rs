@@ -96,15 +96,17 @@ impl LocalRegistry {
         for d in &blobs {
             let resp = agent
                 .post(&self.url(&format!("/v2/{repo}/blobs/uploads/")))
-                .call()
+                .send_empty()
                 .expect("start upload");
-            let loc = self.absolute(resp.header("Location").unwrap());
+            assert_eq!(resp.status(), 202, "start upload into {repo}");
+            let loc = self.absolute(header(&resp, "Location").as_deref().unwrap());
             let sep = if loc.contains('?') { '&' } else { '?' };
-            agent
+            let resp = agent
                 .put(&format!("{loc}{sep}digest={d}"))
-                .set("Content-Type", "application/octet-stream")
-                .send_bytes(&blob(d))
+                .header("Content-Type", "application/octet-stream")
+                .send(&blob(d)[..])
                 .expect("upload blob");
+            assert_eq!(resp.status(), 201, "upload of {d}");
         }
         let pushed = Pushed {
             repo: repo.to_string(),
@@ -126,7 +128,7 @@ impl LocalRegistry {
                     "/v2/{repo}/blobs/uploads/?mount={d}&from={}",
                     pushed.repo
                 )))
-                .call()
+                .send_empty()
                 .expect("mount blob");
             assert_eq!(resp.status(), 201, "mount of {d} into {repo}");
         }
@@ -136,11 +138,12 @@ impl LocalRegistry {
     fn put_manifest(&self, pushed: &Pushed, repo: &str, tag: &str) {
         let resp = agent()
             .put(&self.url(&format!("/v2/{repo}/manifests/{tag}")))
-            .set("Content-Type", &pushed.media_type)
-            .send_bytes(&pushed.manifest)
+            .header("Content-Type", &pushed.media_type)
+            .send(&pushed.manifest[..])
             .unwrap_or_else(|e| panic!("put manifest {repo}:{tag}: {e}"));
+        assert_eq!(resp.status(), 201, "put manifest {repo}:{tag}");
         assert_eq!(
-            resp.header("Docker-Content-Digest"),
+            header(&resp, "Docker-Content-Digest").as_deref(),
             Some(pushed.manifest_digest.as_str()),
             "digest kept for {repo}:{tag}"
         );
@@ -157,7 +160,16 @@ pub struct Pushed {
 }
 
 fn agent() -> ureq::Agent {
-    ureq::AgentBuilder::new()
-        .timeout(Duration::from_secs(30))
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
         .build()
+        .new_agent()
+}
+
+fn header(resp: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
+    resp.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }

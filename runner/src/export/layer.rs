@@ -2,8 +2,8 @@
 //! lower tree (added and changed entries plus `.wh.` whiteouts for removed
 //! ones, as the OCI image spec defines). Output is deterministic: entries in
 //! byte order, numeric owners only, no user/group names, times clamped to
-//! `SOURCE_DATE_EPOCH` when given. The tar is hashed (diff id) and gzipped
-//! (blob digest) in one pass into a blob file.
+//! `SOURCE_DATE_EPOCH` when given. The tar is hashed (diff id) and compressed
+//! (gzip or zstd; blob digest) in one pass into a blob file.
 
 use std::fs;
 use std::io::{self, Write};
@@ -21,6 +21,8 @@ pub enum Compression {
     None,
     /// gzip (`...tar+gzip`).
     Gzip,
+    /// zstd (`...tar+zstd`).
+    Zstd,
 }
 
 impl Compression {
@@ -29,9 +31,47 @@ impl Compression {
         match self {
             Compression::None => "application/vnd.oci.image.layer.v1.tar",
             Compression::Gzip => "application/vnd.oci.image.layer.v1.tar+gzip",
+            Compression::Zstd => "application/vnd.oci.image.layer.v1.tar+zstd",
+        }
+    }
+
+    /// BuildKit's `compression=` names: `uncompressed`, `gzip`, `zstd`.
+    pub fn parse(name: &str) -> Result<Compression, String> {
+        match name {
+            "uncompressed" => Ok(Compression::None),
+            "gzip" => Ok(Compression::Gzip),
+            "zstd" => Ok(Compression::Zstd),
+            other => Err(format!(
+                "compression={other:?}: expected uncompressed, gzip or zstd"
+            )),
+        }
+    }
+
+    /// Checks a `compression-level=` for this compression: gzip 0-9, zstd 1-22.
+    pub fn check_level(self, level: i32) -> Result<(), String> {
+        let (lo, hi) = match self {
+            Compression::None => {
+                return Err("compression-level needs compression=gzip or zstd".into())
+            }
+            Compression::Gzip => (0, 9),
+            Compression::Zstd => (1, 22),
+        };
+        if (lo..=hi).contains(&level) {
+            Ok(())
+        } else {
+            Err(format!(
+                "compression-level={level}: {} levels are {lo} to {hi}",
+                match self {
+                    Compression::Gzip => "gzip",
+                    _ => "zstd",
+                }
+            ))
         }
     }
 }
+
+/// zstd's default level (as `zstd` and BuildKit use when none is given).
+const ZSTD_DEFAULT_LEVEL: i32 = 3;
 
 /// A written layer blob.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,13 +128,46 @@ pub fn write_layer(
     compression: Compression,
     out: &Path,
 ) -> io::Result<LayerBlob> {
+    write_layer_at(upper, lower, epoch, compression, None, out)
+}
+
+/// [`write_layer`] at a compression level (`None`: the compression's default; a
+/// level outside [`Compression::check_level`]'s range is an error).
+pub fn write_layer_at(
+    upper: &Path,
+    lower: Option<&Path>,
+    epoch: Option<i64>,
+    compression: Compression,
+    level: Option<i32>,
+    out: &Path,
+) -> io::Result<LayerBlob> {
+    if let Some(l) = level {
+        compression
+            .check_level(l)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    }
     let mut pending = Pending::default();
     let file = io::BufWriter::new(fs::File::create(out)?);
     let outer = HashWriter::new(file);
     let (outer, diff_id) = match compression {
         Compression::Gzip => {
-            let gz = flate2::GzBuilder::new().write(outer, flate2::Compression::default());
+            let level = level.map_or(flate2::Compression::default(), |l| {
+                flate2::Compression::new(l as u32)
+            });
+            let gz = flate2::GzBuilder::new().write(outer, level);
             let mut b = tar::Builder::new(HashWriter::new(gz));
+            walk(&mut b, upper, lower, "", epoch, &mut pending)?;
+            let inner = b.into_inner()?;
+            let diff_id = inner.digest();
+            (inner.inner.finish()?, diff_id)
+        }
+        Compression::Zstd => {
+            // Single-threaded, no content size in the frame header (a stream): the
+            // bytes depend only on the tar and the level.
+            let mut zs =
+                zstd::stream::write::Encoder::new(outer, level.unwrap_or(ZSTD_DEFAULT_LEVEL))?;
+            zs.include_checksum(false)?;
+            let mut b = tar::Builder::new(HashWriter::new(zs));
             walk(&mut b, upper, lower, "", epoch, &mut pending)?;
             let inner = b.into_inner()?;
             let diff_id = inner.digest();
@@ -139,6 +212,11 @@ fn header_for(md: &fs::Metadata, epoch: Option<i64>) -> tar::Header {
 
 fn differs(a: &Path, b: &Path) -> io::Result<bool> {
     let (ma, mb) = (fs::symlink_metadata(a)?, fs::symlink_metadata(b)?);
+    // One inode (a snapshot made from an overlay shares unchanged entries with its
+    // input): nothing to compare.
+    if !ma.is_dir() && ma.dev() == mb.dev() && ma.ino() == mb.ino() {
+        return Ok(false);
+    }
     if ma.file_type() != mb.file_type()
         || ma.mode() != mb.mode()
         || ma.uid() != mb.uid()

@@ -56,22 +56,27 @@ pub struct ImageRequest {
     pub epoch: Option<i64>,
     /// Layer compression.
     pub compression: Compression,
+    /// Its level (`None`: the compression's default).
+    pub compression_level: Option<i32>,
     /// Also write Docker's `manifest.json` (`type=docker`: a tar that both
     /// OCI tools and `docker load`/`podman load` read).
     pub docker: bool,
+    /// The reference the base image was pulled from, if the root is an image: a push
+    /// to the same registry mounts the base layers from it instead of uploading them.
+    pub base: Option<String>,
 }
 
 /// Docker's familiar form of an image name with a tag (`busybox:latest`,
 /// `example.com/a/b:1`), as `RepoTags` wants it.
 fn familiar(name: &str) -> Option<String> {
-    let r = crate::registry::Reference::parse(name).ok()?;
+    let r = crate::registry::Reference::parse_normalized(name).ok()?;
     let repo = if r.domain == "docker.io" {
-        r.repository
+        r.path
             .strip_prefix("library/")
-            .unwrap_or(&r.repository)
+            .unwrap_or(&r.path)
             .to_string()
     } else {
-        format!("{}/{}", r.domain, r.repository)
+        format!("{}/{}", r.domain, r.path)
     };
     Some(format!("{repo}:{}", r.tag.as_deref().unwrap_or("latest")))
 }
@@ -226,9 +231,15 @@ pub(crate) fn build_layers(
             LayerSource::Blob { path, blob } => (blob.clone(), path.clone()),
             LayerSource::Tree { upper, lower } => {
                 let path = tmp.join(format!("layer-{i}"));
-                let blob =
-                    layer::write_layer(upper, lower.as_deref(), req.epoch, req.compression, &path)
-                        .map_err(io_err("write layer of", upper))?;
+                let blob = layer::write_layer_at(
+                    upper,
+                    lower.as_deref(),
+                    req.epoch,
+                    req.compression,
+                    req.compression_level,
+                    &path,
+                )
+                .map_err(io_err("write layer of", upper))?;
                 if blob.entries == 0 && lower.is_some() {
                     history.push((spec.created_by.clone(), true));
                     continue;

@@ -75,6 +75,7 @@ pub fn image_request(
 ) -> Result<ImageRequest, ExportError> {
     let mut layers = Vec::new();
     let mut config = serde_json::json!({});
+    let mut base = None;
     for step in lineage {
         let path = store.snapshot_path(&step.snapshot);
         let meta = if step.lower.is_none() && step.image {
@@ -116,8 +117,10 @@ pub fn image_request(
                     created_by: step.name.clone(),
                 });
             }
-            // The first image of the lineage is the base whose config the image keeps.
+            // The first image of the lineage is the base whose config the image keeps
+            // (and whose repository a push mounts layers from).
             if config.as_object().is_some_and(|o| o.is_empty()) {
+                base = v["reference"].as_str().map(str::to_string);
                 config = v["config"].clone();
                 if let Some(o) = config.as_object_mut() {
                     o.remove("rootfs");
@@ -139,6 +142,8 @@ pub fn image_request(
         name: None,
         epoch,
         compression,
+        compression_level: None,
         docker: false,
+        base,
     })
 }

@@ -1,7 +1,8 @@
 //! Pushing an image to a registry (`--output type=image,name=...,push=true`):
 //! the same layers, config and manifest bytes as the OCI exporter, uploaded
-//! blob by blob (skipping blobs the registry has), then the manifest under
-//! the name's tag.
+//! blob by blob (skipping blobs the registry has; base layers mounted from the
+//! base image's repository when it lives on the same registry), then the
+//! manifest under the name's tag.
 
 use std::path::Path;
 
@@ -16,7 +17,7 @@ use crate::registry::{Client, Reference, RegistryError};
 pub enum PushError {
     /// The image name is not a reference.
     #[error("cannot push: {0}")]
-    Name(#[from] crate::registry::BadReference),
+    Name(#[from] crate::registry::ReferenceError),
     /// Building the layers failed.
     #[error(transparent)]
     Export(#[from] ExportError),
@@ -32,15 +33,21 @@ pub fn push(
     client: &Client,
     tmp: &Path,
 ) -> Result<ExportedImage, PushError> {
-    let r = Reference::parse(name)?;
+    let r = Reference::parse_normalized(name)?.tag_name_only();
+    let mount_from = req
+        .base
+        .as_deref()
+        .and_then(|b| Reference::parse_normalized(b).ok())
+        .filter(|b| b.domain == r.domain)
+        .map(|b| b.path);
     let (layers, files, config_bytes) = build_layers(req, tmp)?;
     for (d, path) in &files {
-        client.push_blob(&r, &d.to_string(), path)?;
+        client.push_blob(&r, &d.to_string(), path, mount_from.as_deref())?;
     }
     let config_digest = digest(&config_bytes);
     let cfg_path = tmp.join("config.json");
     std::fs::write(&cfg_path, &config_bytes).map_err(super::io_err("write", &cfg_path))?;
-    client.push_blob(&r, &config_digest.to_string(), &cfg_path)?;
+    client.push_blob(&r, &config_digest.to_string(), &cfg_path, None)?;
     let manifest = manifest_json(&layers, &config_bytes)?;
     let reference = r
         .tag

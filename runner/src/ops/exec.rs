@@ -2,9 +2,13 @@
 //! hand the process to the [`Executor`](crate::Executor), and commit the
 //! writable mounts that are outputs.
 //!
-//! Mounts: the `/` mount is a private writable copy of its input; other
+//! Mounts: the `/` mount is a private writable view of its input; other
 //! bind mounts are the input snapshot (at its selector) mounted read-only
-//! when `readonly`, else a private copy; cache mounts are directories under
+//! when `readonly`, else a private writable view. A writable view is an
+//! overlayfs mount over the snapshot (`store/overlay.rs`), its upper layer
+//! applied to hard links of the input to make the output snapshot; when the
+//! mount is refused (not root, no overlayfs) it is a copy of the input, and
+//! later execs of the solve copy too. Cache mounts are directories under
 //! the store's `cache-mounts/` shared by every build that names the same id;
 //! tmpfs mounts are fresh empty directories discarded after the run. Secret
 //! and SSH mounts are refused until the CLI can provide them.
@@ -13,7 +17,8 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 
 use llb_schema::pb::{ExecOp, MountType, NetMode};
 
@@ -21,6 +26,7 @@ use super::OpContext;
 use crate::error::OpError;
 use crate::exec::{BindMount, ExecError, ExecSpec, Network};
 use crate::fsutil::{self, resolve_in_root};
+use crate::store::overlay::Overlay;
 use crate::store::SnapshotId;
 
 fn setup(what: String, source: std::io::Error) -> OpError {
@@ -41,7 +47,9 @@ pub fn run(
     let stage = ctx.store.staging()?;
     let mut rootfs: Option<PathBuf> = None;
     let mut mounts = Vec::new();
-    let mut produced: Vec<Option<PathBuf>> = vec![None; outputs];
+    // Declared after `stage`: unmounted before the staging area is removed.
+    let mut overlays: Vec<Option<Overlay>> = Vec::new();
+    let mut produced: Vec<Option<Produced>> = vec![None; outputs];
     for (i, m) in e.mounts.iter().enumerate() {
         let kind = MountType::try_from(m.mount_type).unwrap_or(MountType::Bind);
         let dir = stage.path().join(format!("m{i}"));
@@ -77,19 +85,25 @@ pub fn run(
                             std::io::Error::from(std::io::ErrorKind::NotFound),
                         ));
                     }
-                    src
+                    Produced::Dir(src)
                 } else {
                     if input.is_some() {
-                        fsutil::copy_tree(&src, &dir)
-                            .map_err(|s| setup(format!("prepare mount {}", m.dest), s))?;
+                        if let Some(ov) = try_overlay(ctx, &src, &dir) {
+                            overlays.push(Some(ov));
+                            Produced::Overlay(overlays.len() - 1)
+                        } else {
+                            fsutil::copy_tree(&src, &dir)
+                                .map_err(|s| setup(format!("prepare mount {}", m.dest), s))?;
+                            Produced::Dir(dir.clone())
+                        }
                     } else {
                         fs::create_dir(&dir)
                             .and_then(|_| {
                                 fs::set_permissions(&dir, fs::Permissions::from_mode(0o755))
                             })
                             .map_err(|s| setup(format!("prepare mount {}", m.dest), s))?;
+                        Produced::Dir(dir.clone())
                     }
-                    dir.clone()
                 }
             }
             MountType::Cache if m.output >= 0 => {
@@ -111,14 +125,14 @@ pub fn run(
                     .join(llb_schema::digest(id.as_bytes()).hex());
                 fs::create_dir_all(&p)
                     .map_err(|s| setup(format!("prepare cache mount {}", m.dest), s))?;
-                p
+                Produced::Dir(p)
             }
             MountType::Tmpfs => {
                 fs::create_dir(&dir)
                     .map_err(|s| setup(format!("prepare tmpfs mount {}", m.dest), s))?;
                 fs::set_permissions(&dir, fs::Permissions::from_mode(0o1777))
                     .map_err(|s| setup(format!("prepare tmpfs mount {}", m.dest), s))?;
-                dir.clone()
+                Produced::Dir(dir.clone())
             }
             MountType::Secret | MountType::Ssh => {
                 return Err(OpError::Unsupported(format!(
@@ -137,6 +151,13 @@ pub fn run(
             }
             produced[o] = Some(source.clone());
         }
+        let source = match &source {
+            Produced::Dir(p) => p.clone(),
+            Produced::Overlay(k) => overlays[*k]
+                .as_ref()
+                .map(|o| o.merged.clone())
+                .unwrap_or_default(),
+        };
         if m.dest == "/" {
             rootfs = Some(source);
         } else {
@@ -175,8 +196,47 @@ pub fn run(
     ctx.executor.run(&spec, ctx.log, ctx.cancel)?;
     let mut out = Vec::with_capacity(outputs);
     for (o, p) in produced.into_iter().enumerate() {
-        let p = p.ok_or_else(|| OpError::Unsupported(format!("no mount produces output {o}")))?;
+        let p = match p {
+            Some(Produced::Dir(p)) => p,
+            Some(Produced::Overlay(k)) => {
+                let ov = overlays[k]
+                    .take()
+                    .ok_or_else(|| OpError::Unsupported(format!("output {o} is produced twice")))?;
+                let dest = stage.path().join(format!("out{o}"));
+                ov.materialize(&dest)
+                    .map_err(|s| setup(format!("capture the changes of output {o}"), s))?;
+                dest
+            }
+            None => {
+                return Err(OpError::Unsupported(format!(
+                    "no mount produces output {o}"
+                )))
+            }
+        };
         out.push(ctx.store.commit(&p)?);
     }
     Ok(out)
+}
+
+/// Where a mount's tree is: a directory, or the overlay of that index.
+#[derive(Clone, Debug)]
+enum Produced {
+    Dir(PathBuf),
+    Overlay(usize),
+}
+
+/// A writable overlay view of `src` under `dir`, unless overlays are off or refused
+/// (then they stay off for the rest of the solve).
+fn try_overlay(ctx: &OpContext<'_>, src: &Path, dir: &Path) -> Option<Overlay> {
+    if !ctx.overlay.load(Ordering::Relaxed) || !src.is_dir() {
+        return None;
+    }
+    match Overlay::mount(src, dir) {
+        Ok(ov) => Some(ov),
+        Err(_) => {
+            ctx.overlay.store(false, Ordering::Relaxed);
+            let _ = fsutil::remove_all(dir);
+            None
+        }
+    }
 }

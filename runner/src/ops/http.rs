@@ -13,7 +13,7 @@ use llb_schema::Digest;
 
 use super::OpContext;
 use crate::error::{OpError, SourceError};
-use crate::registry::RegistryError;
+use crate::registry::{FetchError, RegistryError};
 use crate::store::SnapshotId;
 
 fn attr_bad(key: &str, v: &str, reason: &'static str) -> SourceError {
@@ -108,12 +108,12 @@ pub fn run(
     let dest = root.join(&name);
     let (got, modified) = ctx.registry.download(url, &dest)?;
     if let Some(want) = checksum(attrs)? {
-        if want != got {
-            return Err(RegistryError::DigestMismatch {
+        if want.to_string() != got {
+            return Err(RegistryError::Request(FetchError::DigestMismatch {
                 url: url.into(),
                 expected: want.to_string(),
-                actual: got.to_string(),
-            }
+                actual: got,
+            })
             .into());
         }
     }

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::OpContext;
 use crate::error::{OpError, SourceError};
-use crate::registry::{Reference, RegistryError};
+use crate::registry::{self, Reference, RegistryError};
 use crate::store::SnapshotId;
 
 /// A resolved image: its reference and the platform manifest.
@@ -31,71 +31,59 @@ pub struct Resolved {
     pub manifest: Value,
 }
 
-fn host_platform() -> (&'static str, &'static str) {
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    };
-    ("linux", arch)
-}
-
 fn bad(r: &Reference, reason: String) -> OpError {
-    OpError::Registry(RegistryError::BadResponse {
-        url: r.to_string(),
-        reason,
-    })
+    RegistryError::bad(r.to_string(), reason).into()
 }
 
-/// Resolves the identifier (after `docker-image://`) to a platform manifest.
+/// Resolves the identifier (after `docker-image://`) to a platform manifest: an index
+/// picks the op's platform (else the host's) in containerd's order of preference.
 pub fn resolve(
     ctx: &OpContext<'_>,
     name: &str,
     platform: Option<&Platform>,
 ) -> Result<Resolved, OpError> {
-    let reference = Reference::parse(name).map_err(|e| SourceError::BadAttr {
-        key: "identifier".into(),
-        value: e.0,
-        reason: "not an image reference",
-    })?;
-    let (os, arch) = match platform {
-        Some(p) if !p.os.is_empty() => (p.os.clone(), p.architecture.clone()),
-        _ => {
-            let (o, a) = host_platform();
-            (o.to_string(), a.to_string())
-        }
+    let reference = Reference::parse_normalized(name)
+        .map_err(|_| SourceError::BadAttr {
+            key: "identifier".into(),
+            value: name.into(),
+            reason: "not an image reference",
+        })?
+        .tag_name_only();
+    let target = match platform {
+        Some(p) if !p.os.is_empty() => registry::Platform::from_pb(p),
+        _ => registry::Platform::host(),
     };
-    let variant = platform.map(|p| p.variant.clone()).unwrap_or_default();
+    let Some(dir) = ctx.layout else {
+        let resolved = ctx.registry.resolve(&reference, &target)?;
+        let manifest: Value = serde_json::from_slice(&resolved.manifest)
+            .map_err(|_| bad(&reference, "manifest is not JSON".into()))?;
+        return Ok(Resolved {
+            reference,
+            digest: resolved.manifest_digest,
+            manifest,
+        });
+    };
+    // From the layout: an index picks the platform the way the registry client does.
     let mut lookup = reference.lookup().to_string();
     for _ in 0..2 {
-        let (bytes, digest) = match ctx.layout {
-            Some(dir) => super::layout::manifest(dir, &reference, &lookup)?,
-            None => {
-                let (bytes, _mt, digest) = ctx.registry.manifest(&reference, &lookup)?;
-                (bytes, digest.to_string())
-            }
-        };
+        let (bytes, digest) = super::layout::manifest(dir, &reference, &lookup)?;
         let v: Value = serde_json::from_slice(&bytes)
             .map_err(|_| bad(&reference, "manifest is not JSON".into()))?;
-        if let Some(list) = v.get("manifests").and_then(Value::as_array) {
-            let pick = list.iter().find(|m| {
-                let p = &m["platform"];
-                p["os"] == os.as_str()
-                    && p["architecture"] == arch.as_str()
-                    && (variant.is_empty() || p["variant"] == variant.as_str())
-            });
-            let d = pick.and_then(|m| m["digest"].as_str()).ok_or_else(|| {
-                bad(
-                    &reference,
-                    format!("no manifest for platform {os}/{arch} in the index"),
-                )
-            })?;
+        if v.get("manifests").is_some() {
+            let d = registry::select_platform(&v, &target)
+                .and_then(|m| m["digest"].as_str())
+                .ok_or_else(|| {
+                    bad(
+                        &reference,
+                        format!("no manifest for platform {} in the index", target.format()),
+                    )
+                })?;
             lookup = d.to_string();
             continue;
         }
         return Ok(Resolved {
             reference,
-            digest: digest.to_string(),
+            digest,
             manifest: v,
         });
     }

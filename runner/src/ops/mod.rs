@@ -48,6 +48,8 @@ pub struct OpContext<'a> {
     pub registry: &'a crate::registry::Client,
     /// An OCI image layout that serves image sources instead of registries.
     pub layout: Option<&'a std::path::Path>,
+    /// Whether writable exec mounts try overlayfs (cleared on the first refusal).
+    pub overlay: &'a AtomicBool,
 }
 
 /// For sources whose content is named remotely (images), the content

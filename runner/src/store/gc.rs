@@ -45,9 +45,13 @@ fn io_err(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> StoreErr
     move |source| StoreError::Io { what, path, source }
 }
 
+/// Disk use of a tree; a file with several names (hard links shared with other
+/// snapshots made from overlays, or within the tree) counts its share per name, so
+/// the sum over snapshots is the disk really used.
 fn tree_bytes(path: &Path) -> io::Result<u64> {
     let md = fs::symlink_metadata(path)?;
-    let mut n = md.blocks() * 512;
+    let links = if md.is_dir() { 1 } else { md.nlink().max(1) };
+    let mut n = md.blocks() * 512 / links;
     if md.is_dir() {
         for e in fs::read_dir(path)? {
             n += tree_bytes(&e?.path())?;
@@ -115,6 +119,7 @@ impl Store {
     /// `None` every snapshot goes. Needs [`Store::open_exclusive`].
     pub fn prune(&self, keep_bytes: Option<u64>) -> Result<PruneReport, StoreError> {
         let tmp = self.root.join("tmp");
+        super::overlay::detach_mounts_under(&tmp).map_err(io_err("unmount leftovers in", &tmp))?;
         for e in fs::read_dir(&tmp).map_err(io_err("list staging", &tmp))? {
             let p = e.map_err(io_err("list staging", &tmp))?.path();
             fsutil::remove_all(&p).map_err(io_err("remove staging leftover", &p))?;

@@ -18,6 +18,7 @@
 //! anything but trees (`tree.rs`).
 
 mod gc;
+pub mod overlay;
 pub mod tree;
 
 use std::fmt;
@@ -273,6 +274,7 @@ pub fn default_root() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::MetadataExt;
 
     #[test]
     fn commit_is_content_addressed_and_idempotent() {
@@ -295,6 +297,29 @@ mod tests {
         assert_eq!(store.lookup(&key), None);
         store.record(&key, &ids[0]).unwrap();
         assert_eq!(store.lookup(&key), Some(ids[0]));
+        // A second snapshot sharing the file (as overlay execs make them): the file's
+        // blocks are counted once over both.
+        let s = store.staging().unwrap();
+        let root = s.path().join("r");
+        overlay::link_tree(&store.snapshot_path(&ids[0]), &root).unwrap();
+        fs::write(root.join("g"), b"").unwrap();
+        let other = store.commit(&root).unwrap();
+        let usage = store.usage().unwrap();
+        let bytes = |id| usage.iter().find(|u| u.id == id).unwrap().bytes;
+        let file = fs::symlink_metadata(store.snapshot_path(&other).join("f"))
+            .unwrap()
+            .blocks()
+            * 512;
+        let dirs = |id: &SnapshotId| {
+            fs::symlink_metadata(store.snapshot_path(id))
+                .unwrap()
+                .blocks()
+                * 512
+        };
+        assert_eq!(
+            bytes(ids[0]) + bytes(other),
+            file + dirs(&ids[0]) + dirs(&other)
+        );
         assert!(fs::read_dir(t.path().join("tmp")).unwrap().all(|e| {
             // Only the TempDirs of this test may remain (they are dropped).
             e.unwrap()

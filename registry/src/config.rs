@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::error::RegistryError;
+use crate::error::ConfigError;
 
 /// One registry host's table.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -71,12 +71,12 @@ impl RegistryConfig {
         toml::from_str(text).map_err(|e| e.to_string())
     }
 
-    pub fn load(path: &Path) -> Result<RegistryConfig, RegistryError> {
-        let text = std::fs::read_to_string(path).map_err(|e| RegistryError::Config {
+    pub fn load(path: &Path) -> Result<RegistryConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Registry {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        RegistryConfig::parse(&text).map_err(|message| RegistryError::Config {
+        RegistryConfig::parse(&text).map_err(|message| ConfigError::Registry {
             path: path.display().to_string(),
             message,
         })

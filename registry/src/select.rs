@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::lower::Platform;
+use crate::platform::Platform;
 
 /// The index entry to follow for `target`, if any.
 pub fn select<'a>(index: &'a Value, target: &Platform) -> Option<&'a Value> {

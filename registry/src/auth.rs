@@ -1,7 +1,8 @@
-//! Registry authentication: credentials from `~/.docker/config.json` (`auths` entries;
-//! credential helpers are recognised and reported as unsupported), `WWW-Authenticate`
-//! challenges, and the Docker token flow (a Bearer challenge names a realm and service;
-//! a GET there with the repository's pull scope returns the token).
+//! Registry authentication: which credential `~/.docker/config.json` names for a host
+//! (`credHelpers`, then `credsStore`, then `auths`, as the docker CLI orders them; the
+//! helpers themselves are run by [`crate::helper`]), `WWW-Authenticate` challenges, and
+//! the pieces of the Docker token flow (a Bearer challenge names a realm and service; a
+//! GET there with the repository's scope returns the token).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use serde::Deserialize;
 
-use super::error::RegistryError;
+use crate::error::ConfigError;
 
 /// What the docker config offers for one registry host.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,8 +19,10 @@ pub enum Credential {
         username: String,
         password: String,
     },
-    /// The host's credentials live in a helper (`docker-credential-<name>`), not read here.
+    /// The host's credentials live in a helper: run `docker-credential-<name> get`.
     Helper(String),
+    /// An entry exists but cannot be used; the reason.
+    Unusable(String),
     None,
 }
 
@@ -57,7 +60,7 @@ pub struct Credentials {
 
 impl Credentials {
     /// `$DOCKER_CONFIG/config.json`, else `$HOME/.docker/config.json`; none is no credentials.
-    pub fn from_environment() -> Result<Credentials, RegistryError> {
+    pub fn from_environment() -> Result<Credentials, ConfigError> {
         let path = match std::env::var_os("DOCKER_CONFIG") {
             Some(dir) => PathBuf::from(dir).join("config.json"),
             None => match std::env::var_os("HOME") {
@@ -71,8 +74,8 @@ impl Credentials {
         Credentials::load(&path)
     }
 
-    pub fn load(path: &Path) -> Result<Credentials, RegistryError> {
-        let err = |message: String| RegistryError::Credentials {
+    pub fn load(path: &Path) -> Result<Credentials, ConfigError> {
+        let err = |message: String| ConfigError::Credentials {
             path: path.display().to_string(),
             message,
         };
@@ -125,29 +128,50 @@ impl Credentials {
     }
 
     /// The credential for a registry endpoint host (`registry-1.docker.io` is filed under
-    /// `https://index.docker.io/v1/`, as the docker CLI does).
+    /// `https://index.docker.io/v1/`, as the docker CLI does). A helper named for the host
+    /// wins, then the default store, then an `auths` entry, as in the docker CLI.
     pub fn lookup(&self, host: &str) -> Credential {
-        let key = if host == "registry-1.docker.io" || host == "docker.io" {
-            "index.docker.io"
-        } else {
-            host
-        };
+        let key = config_key(host);
+        if let Some(h) = self.helpers.get(key) {
+            return Credential::Helper(h.clone());
+        }
+        if let Some(s) = &self.store {
+            return Credential::Helper(s.clone());
+        }
         if let Some((u, p)) = self.basic.get(key) {
             return Credential::Basic {
                 username: u.clone(),
                 password: p.clone(),
             };
         }
-        if let Some(h) = self.helpers.get(key) {
-            return Credential::Helper(h.clone());
-        }
         if let Some(reason) = self.unusable.get(key) {
-            return Credential::Helper(reason.clone());
+            return Credential::Unusable(reason.clone());
         }
-        match &self.store {
-            Some(s) => Credential::Helper(s.clone()),
-            None => Credential::None,
-        }
+        Credential::None
+    }
+
+    /// Basic credentials for `host` given directly (tests, `--creds`-like options).
+    pub fn with_basic(mut self, host: &str, username: &str, password: &str) -> Credentials {
+        self.basic
+            .insert(hostname(host), (username.to_string(), password.to_string()));
+        self
+    }
+}
+
+/// The key docker files a registry host under (`index.docker.io` for Docker Hub).
+fn config_key(host: &str) -> &str {
+    if host == "registry-1.docker.io" || host == "docker.io" {
+        "index.docker.io"
+    } else {
+        host
+    }
+}
+
+/// The server address docker hands a credential helper for `host`.
+pub fn helper_server(host: &str) -> String {
+    match config_key(host) {
+        "index.docker.io" => "https://index.docker.io/v1/".to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -276,9 +300,20 @@ mod tests {
         );
         assert!(matches!(c.lookup("ghcr.io"), Credential::Basic { .. }));
         assert_eq!(c.lookup("gcr.io"), Credential::Helper("gcloud".into()));
-        assert!(matches!(c.lookup("q.io"), Credential::Helper(_)));
+        assert!(matches!(c.lookup("q.io"), Credential::Unusable(_)));
         assert_eq!(c.lookup("other.io"), Credential::None);
         assert!(Credentials::parse(br#"{"auths":{"x":{"auth":"!!"}}}"#).is_err());
+        let store = Credentials::parse(
+            br#"{"credsStore":"pass","credHelpers":{"gcr.io":"gcloud"},"auths":{"ghcr.io":{"auth":"dXNlcjpwYXNz"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(store.lookup("ghcr.io"), Credential::Helper("pass".into()));
+        assert_eq!(store.lookup("gcr.io"), Credential::Helper("gcloud".into()));
+        assert_eq!(
+            helper_server("registry-1.docker.io"),
+            "https://index.docker.io/v1/"
+        );
+        assert_eq!(helper_server("127.0.0.1:5000"), "127.0.0.1:5000");
         assert_eq!(
             query_escape("repository:a/b:pull"),
             "repository%3Aa%2Fb%3Apull"
