@@ -4,6 +4,11 @@
 //! instructions and stages) → lint / lowering. `shell` is the pure word-expansion module
 //! shared by all of them.
 
+// The parser generated from `grammar/dockerfile.pest` names `::alloc::boxed::Box`: pest is
+// used without its `std` feature, whose per-call native stack probe cost a fifth of the
+// parse time (the grammar has no recursive rule, so its stack depth is bounded anyway).
+extern crate alloc;
+
 pub mod ast;
 pub mod cli;
 pub mod lint;

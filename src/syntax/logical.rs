@@ -22,6 +22,15 @@ pub struct LogicalLine {
 }
 
 impl LogicalLine {
+    /// An empty line with room for `len` bytes of text (an instruction's source length
+    /// bounds its joined text), so pushing pieces does not reallocate.
+    pub fn with_capacity(len: usize) -> LogicalLine {
+        LogicalLine {
+            text: String::with_capacity(len),
+            pieces: Vec::with_capacity(4),
+        }
+    }
+
     pub fn push(&mut self, source: &str, span: Span) {
         let piece = Piece {
             text_start: self.text.len(),

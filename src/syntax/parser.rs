@@ -217,11 +217,11 @@ impl<'s> Driver<'s> {
                 false
             }
             Rule::comment_line => {
-                let raw = pair.as_str();
                 // BuildKit drops the first character of the raw line, which is the `#` only
                 // when the comment is not indented.
-                let text = raw.chars().skip(1).collect::<String>();
-                let text = text.trim();
+                let mut raw = pair.as_str().chars();
+                raw.next();
+                let text = raw.as_str().trim();
                 if text.is_empty() {
                     self.comments.clear();
                 } else {
@@ -249,7 +249,7 @@ impl<'s> Driver<'s> {
                 - rest
                     .trim_start_matches(|c: char| c != '\n' && c.is_whitespace())
                     .len());
-        let mut line = LogicalLine::default();
+        let mut line = LogicalLine::with_capacity(end.saturating_sub(text_start));
         line.push(self.src, Span::empty_at(text_start));
         let mut empty_lines = Vec::new();
         for p in pair.into_inner() {
@@ -376,7 +376,8 @@ impl<'s> Driver<'s> {
         let not_strings = || SyntaxError::JsonNotStrings {
             span: line.span(rs, re),
         };
-        match node.name().as_str() {
+        let name = node.name();
+        match name.as_str() {
             "add" | "copy" | "volume" => match args::parse_json(text, rs, re) {
                 Json::Strings(a) => {
                     node.args = to_args(a);
@@ -399,9 +400,8 @@ impl<'s> Driver<'s> {
             }
             "from" | "expose" => node.args = to_args(args::whitespace_delimited(text, rs, re)),
             "env" | "label" => {
-                let kw = node.name();
                 node.args = to_args(
-                    args::name_val(text, rs, re, self.escape).map_err(|e| args_error(e, &kw))?,
+                    args::name_val(text, rs, re, self.escape).map_err(|e| args_error(e, &name))?,
                 );
             }
             "arg" => node.args = to_args(args::words(text, rs, re, self.escape)),
