@@ -44,6 +44,7 @@ fn only(code: &str) -> Options {
 fn context() -> Context {
     Context {
         dockerignore: Some(IgnoreMatcher::parse("tmp\n")),
+        stages: None,
     }
 }
 

@@ -144,7 +144,10 @@ pub fn run(args: LintArgs) -> Status {
         let dockerignore = dir
             .and_then(|p| std::fs::read_to_string(p).ok())
             .map(|t| IgnoreMatcher::parse(&t));
-        let context = Context { dockerignore };
+        let context = Context {
+            dockerignore,
+            stages: None,
+        };
         let mut input = input;
         if args.fix || args.diff {
             match lint_fix::run(path, &input, &options, &context, args.diff) {

@@ -52,6 +52,10 @@ pub struct LintError {
 pub struct Context {
     /// The build context's `.dockerignore`, if any.
     pub dockerignore: Option<IgnoreMatcher>,
+    /// The stages whose instructions are checked, by index in the file, as a build
+    /// dispatches only the stages its target reaches. `None` (`dfc lint`, like
+    /// `docker build --check` without a target) checks every stage.
+    pub stages: Option<std::collections::BTreeSet<usize>>,
 }
 
 /// Lints one Dockerfile.
@@ -111,6 +115,7 @@ pub fn lint_with_config(
         tree: &tree,
         ast_errors: &ast_errors,
         ignore: context.dockerignore.as_ref(),
+        stages: context.stages.as_ref(),
     };
     let result = buildkit::run(&input, &mut sink, &base);
     hadolint::run(source, &parsed.file, &mut sink);

@@ -6,11 +6,11 @@
 //!
 //! The checks are the lint engine's ([`crate::lint`]), restricted to BuildKit's rules
 //! under the file's own configuration (experimental rules only when it enables them).
-//! What it does not do: run hadolint rules, or limit the checks to the stages the
-//! target reaches (BuildKit's build skips the per-instruction checks of stages it does
-//! not dispatch; a finding only there still fails here).
+//! As in BuildKit's build, the per-instruction checks (and the base image platform
+//! check) cover only the stages the target reaches; the file-wide ones (parse, casing,
+//! stage names, FROM arguments) cover every stage. It does not run hadolint rules.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::lint::rule::Origin;
 use crate::lint::{CheckConfig, Context, Options, RULES};
@@ -41,11 +41,13 @@ pub fn build_config(
     }
 }
 
-/// `lint.Error()` at the end of a build: with `error=true`, the rules that fired.
+/// `lint.Error()` at the end of a build: with `error=true`, the rules that fired, with
+/// `dispatched` (file stage indices) the stages whose instructions were checked.
 pub fn enforce(
     source: &str,
     (config, from_build_arg): &(CheckConfig, bool),
     dockerignore: &[String],
+    dispatched: BTreeSet<usize>,
 ) -> Result<(), LowerError> {
     if !config.error {
         return Ok(());
@@ -63,6 +65,7 @@ pub fn enforce(
     let context = Context {
         dockerignore: (!dockerignore.is_empty())
             .then(|| crate::lint::buildkit::ignore::IgnoreMatcher::parse(&dockerignore.join("\n"))),
+        stages: Some(dispatched),
     };
     let report =
         crate::lint::lint_with_config(source, &options, &context, from_build_arg.then_some(config));

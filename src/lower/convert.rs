@@ -48,8 +48,8 @@ pub fn compile(
     };
     // Pass 1 collects the context paths; pass 2 builds the final graph with them.
     let first = run(&file, &codes, opts, &build_opts, &cached, None)?;
-    let (compiled, _) = run(&file, &codes, opts, &build_opts, &cached, Some(first.1))?;
-    super::checks::enforce(source, &check_config, &opts.dockerignore)?;
+    let (compiled, _, dispatched) = run(&file, &codes, opts, &build_opts, &cached, Some(first.1))?;
+    super::checks::enforce(source, &check_config, &opts.dockerignore, dispatched)?;
     Ok(compiled)
 }
 
@@ -82,7 +82,8 @@ fn located(span: Span, message: impl Into<String>) -> LowerError {
     LowerError::at(span, message)
 }
 
-type PassResult = (Compiled, BTreeSet<String>);
+/// The result, the build context's paths, and the file's stages the target reached.
+type PassResult = (Compiled, BTreeSet<String>, BTreeSet<usize>);
 
 fn run(
     file: &Dockerfile,
@@ -337,6 +338,11 @@ fn run(
         }
     }
 
+    // States past the file's stages are images named by `COPY --from`.
+    let dispatched = reachable
+        .into_iter()
+        .filter(|&i| i < file.stages.len())
+        .collect();
     let ds = &states[target];
     let mut image = ds.image.clone();
     image.os = target_platform.os.clone();
@@ -349,5 +355,6 @@ fn run(
             epoch,
         },
         collected,
+        dispatched,
     ))
 }

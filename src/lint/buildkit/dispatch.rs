@@ -1,6 +1,8 @@
 //! The converter's part of the checks: setting up each stage from its FROM (base name and
 //! platform), then dispatching every instruction of every stage with the stage's
-//! environment, as BuildKit's `dispatch` does for `docker build --check`.
+//! environment, as BuildKit's `dispatch` does for `docker build --check`. A build
+//! dispatches only the stages its target reaches ([`Input::stages`]); the others get no
+//! per-instruction checks and no base-image platform check.
 
 use std::collections::BTreeMap;
 
@@ -102,7 +104,11 @@ pub(super) fn setup_stages(
             let Some((os, arch)) = reference::parse_platform(&m.result) else {
                 return Err(format!("failed to parse platform {}", platform.value));
             };
-            if base_stage.is_none() && resolved != "scratch" && (os != "linux" || arch != "amd64") {
+            if input.dispatches(i)
+                && base_stage.is_none()
+                && resolved != "scratch"
+                && (os != "linux" || arch != "amd64")
+            {
                 rules::invalid_base_image_platform::check(
                     sink,
                     &config,
@@ -181,6 +187,10 @@ pub(super) fn dispatch_all(
                 s
             }
         };
+        if !input.dispatches(i) {
+            done.push(st);
+            continue;
+        }
         let mut d = Dispatcher {
             sink: &mut *sink,
             globals,

@@ -5,7 +5,9 @@
 //!
 //! Settings are those of `docker build --check` with no build arguments: every stage is
 //! checked, the build and target platform are linux/amd64, and a base image's
-//! environment sets only `PATH`. Where BuildKit stops with an error, so does this engine
+//! environment sets only `PATH`. A caller can restrict dispatch to some stages, as a
+//! build does for the stages its target reaches ([`Input::stages`]): the file-wide checks
+//! (parse, casing, stage names, FROM arguments) still cover every stage. Where BuildKit stops with an error, so does this engine
 //! ([`run`] returns the message); findings made before the error are kept.
 
 mod dispatch;
@@ -14,7 +16,7 @@ mod expose;
 pub mod ignore;
 pub mod reference;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ast::{AstError, Dockerfile};
 use crate::lint::config::CheckConfig;
@@ -33,6 +35,15 @@ pub struct Input<'a> {
     pub tree: &'a Dockerfile,
     pub ast_errors: &'a [AstError],
     pub ignore: Option<&'a IgnoreMatcher>,
+    /// The stages dispatched, by index in the file: `None` for all of them.
+    pub stages: Option<&'a BTreeSet<usize>>,
+}
+
+impl Input<'_> {
+    /// Whether stage `i`'s instructions are dispatched (and so checked).
+    pub(crate) fn dispatches(&self, i: usize) -> bool {
+        self.stages.map_or(true, |s| s.contains(&i))
+    }
 }
 
 /// Runs every BuildKit check. `Err` is the error BuildKit stops with.
