@@ -210,10 +210,20 @@ fn compile_then_run_equals_build_and_exports_load_and_push() {
         &epoch,
     );
     assert_eq!(code, 0, "{err}");
-    // The same through compile | run, in a fresh store.
+    // The same through compile | run, in a fresh store: the environment of a build is
+    // its SOURCE_DATE_EPOCH build arg, which travels to `dfc run` in-band.
     let reg_arg = format!("REG={reg}/library");
     let (code, _, err) = dfc(
-        &["compile", "ctx", "--build-arg", &reg_arg, "-o", "def.pb"],
+        &[
+            "compile",
+            "ctx",
+            "--build-arg",
+            &reg_arg,
+            "--build-arg",
+            "SOURCE_DATE_EPOCH=1700000000",
+            "-o",
+            "def.pb",
+        ],
         d,
         &[],
     );
@@ -232,7 +242,7 @@ fn compile_then_run_equals_build_and_exports_load_and_push() {
             "type=oci,dest=run.tar",
         ],
         d,
-        &epoch,
+        &[],
     );
     assert_eq!(code, 0, "{err}");
     let built = image_files(&d.join("build.tar"));

@@ -49,3 +49,8 @@ pub use json::{dump_json_lines, GoJson, JsonWriter};
 /// terminal op's metadata, so that the LLB alone says what image to export. `dfc.` keys
 /// are dfc's own: BuildKit ignores unknown description keys.
 pub const IMAGE_CONFIG_KEY: &str = "dfc.image.config";
+
+/// The description key, next to [`IMAGE_CONFIG_KEY`], under which dfc's frontend puts
+/// the resolved `SOURCE_DATE_EPOCH` (decimal seconds) for the exporter, as BuildKit's
+/// frontend returns it in its result metadata (`source.date.epoch`).
+pub const EPOCH_KEY: &str = "dfc.epoch";

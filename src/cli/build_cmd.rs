@@ -14,6 +14,8 @@ use super::run_cmd::{chain, docker_credentials, execute, fail, preflight, Runner
 use super::Status;
 use crate::registry::RegistryConfig;
 
+const EPOCH_ARG: &str = "SOURCE_DATE_EPOCH";
+
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     #[command(flatten)]
@@ -22,7 +24,7 @@ pub struct BuildArgs {
     runner: RunnerArgs,
 }
 
-pub fn run(args: BuildArgs) -> Status {
+pub fn run(mut args: BuildArgs) -> Status {
     if !args.inputs.context.is_dir() {
         return fail(format!(
             "build context {}: not a directory",
@@ -31,6 +33,19 @@ pub fn run(args: BuildArgs) -> Status {
     }
     if let Err(e) = preflight(&args.runner, args.inputs.oci_layout.as_deref()) {
         return fail(e);
+    }
+    // As buildx does: a non-empty SOURCE_DATE_EPOCH in the environment is the build
+    // arg unless one is given. The frontend resolves it and puts it in-band for the
+    // exporter, so this equals `dfc compile --build-arg SOURCE_DATE_EPOCH=N | dfc run`.
+    if let Ok(v) = std::env::var(EPOCH_ARG) {
+        let given = args
+            .inputs
+            .build_args
+            .iter()
+            .any(|a| a.split_once('=').is_some_and(|(k, _)| k == EPOCH_ARG));
+        if !v.is_empty() && !given {
+            args.inputs.build_args.push(format!("{EPOCH_ARG}={v}"));
+        }
     }
     let compiled = match compile_inputs(&args.inputs) {
         Ok(c) => c,
@@ -63,5 +78,5 @@ pub fn run(args: BuildArgs) -> Status {
         locals: vec![("context".to_string(), args.inputs.context.clone())],
         layout: args.inputs.oci_layout.clone(),
     };
-    execute(&def, &args.runner, sources)
+    execute(&def, &args.runner, sources, None)
 }

@@ -234,7 +234,20 @@ pub fn run(args: RunArgs) -> Status {
         locals,
         layout: args.oci_layout,
     };
-    execute(&def, &args.runner, sources)
+    // The environment variable is `dfc run`'s exporter option (BuildKit's
+    // `source-date-epoch` exporter attribute): it wins over the in-band epoch.
+    let epoch = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.is_empty() => match v.parse::<i64>() {
+            Ok(e) => Some(e),
+            Err(e) => {
+                return fail(format!(
+                    "SOURCE_DATE_EPOCH={v:?}: {e}; give a whole number of seconds or unset it"
+                ))
+            }
+        },
+        _ => None,
+    };
+    execute(&def, &args.runner, sources, epoch)
 }
 
 /// Checks the flags that need no work to check (`--output` specs, the layout
@@ -254,8 +267,14 @@ pub(crate) fn preflight(args: &RunnerArgs, layout: Option<&Path>) -> Result<(), 
     Ok(())
 }
 
-/// Solves `def` with the runner and writes every `--output`.
-pub(crate) fn execute(def: &ValidatedDefinition, args: &RunnerArgs, sources: Sources) -> Status {
+/// Solves `def` with the runner and writes every `--output`, with timestamps from
+/// `exporter_epoch` when given, else from the SOURCE_DATE_EPOCH the frontend put in-band.
+pub(crate) fn execute(
+    def: &ValidatedDefinition,
+    args: &RunnerArgs,
+    sources: Sources,
+    exporter_epoch: Option<i64>,
+) -> Status {
     let Sources {
         registry,
         locals,
@@ -304,9 +323,14 @@ pub(crate) fn execute(def: &ValidatedDefinition, args: &RunnerArgs, sources: Sou
         }
         Err(e) => return fail(chain(&e)),
     };
-    let epoch = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.parse::<i64>().ok());
+    // An explicit exporter epoch wins over the frontend's, as in BuildKit.
+    let epoch = match exporter_epoch {
+        Some(e) => Some(e),
+        None => match runner::export::plan::inband_epoch(def) {
+            Ok(e) => e,
+            Err(e) => return fail(chain(&e)),
+        },
+    };
     let snap = store.snapshot_path(&solved.result);
     let request = |layers: Layers| {
         runner::export::plan::image_request_for(

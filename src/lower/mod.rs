@@ -82,9 +82,14 @@ pub fn compile(
 /// op's metadata (`dfc.` keys are dfc's own and ignored by comparisons with BuildKit).
 pub const IMAGE_CONFIG_KEY: &str = llb_schema::IMAGE_CONFIG_KEY;
 
+/// The description key under which the resolved SOURCE_DATE_EPOCH travels in-band,
+/// next to the image config, for the exporter.
+pub const EPOCH_KEY: &str = llb_schema::EPOCH_KEY;
+
 impl Compiled {
-    /// The Definition with the image config added in-band (see [`IMAGE_CONFIG_KEY`]).
-    /// An empty Definition (scratch without changes) has no terminal op to carry it.
+    /// The Definition with the image config, and the epoch when there is one, added
+    /// in-band (see [`IMAGE_CONFIG_KEY`], [`EPOCH_KEY`]). An empty Definition (scratch
+    /// without changes) has no terminal op to carry them.
     pub fn definition_with_config(&self) -> Definition {
         let mut def = self.definition.clone();
         if let Some(last) = def.def.last() {
@@ -92,6 +97,10 @@ impl Compiled {
             if let Some(md) = def.metadata.get_mut(&key) {
                 md.description
                     .insert(IMAGE_CONFIG_KEY.to_string(), self.image.to_json());
+                if let Some(epoch) = self.epoch {
+                    md.description
+                        .insert(EPOCH_KEY.to_string(), epoch.to_string());
+                }
             }
         }
         def

@@ -44,6 +44,17 @@ pub enum ExportError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The in-band SOURCE_DATE_EPOCH on the terminal op is not a number of seconds.
+    #[error(
+        "the SOURCE_DATE_EPOCH on the LLB's terminal op ({}) is invalid: {value:?}: {reason}; recompile with a whole number of seconds",
+        llb_schema::EPOCH_KEY
+    )]
+    InbandEpoch {
+        /// The value found.
+        value: String,
+        /// Why it does not parse.
+        reason: String,
+    },
 }
 
 pub(crate) fn io_err(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> ExportError {

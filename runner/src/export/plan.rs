@@ -5,6 +5,7 @@
 //! The image config is the one the frontend put in-band on the terminal op
 //! ([`llb_schema::IMAGE_CONFIG_KEY`], see [`inband_config`]) when there is
 //! one, else the base image's; the exporter completes it (`rootfs`, history).
+//! The frontend's SOURCE_DATE_EPOCH travels the same way ([`inband_epoch`]).
 
 use serde_json::Value;
 
@@ -46,6 +47,26 @@ pub fn inband_config(def: &ValidatedDefinition) -> Result<Option<Value>, ExportE
         return Err(bad("history is not an array".into()));
     }
     Ok(Some(v))
+}
+
+/// The SOURCE_DATE_EPOCH the frontend put on the terminal op's metadata
+/// ([`llb_schema::EPOCH_KEY`]), if any: decimal seconds.
+pub fn inband_epoch(def: &ValidatedDefinition) -> Result<Option<i64>, ExportError> {
+    let Some(terminal) = def.graph().terminal() else {
+        return Ok(None);
+    };
+    let Some(text) = def
+        .metadata(&terminal.digest)
+        .and_then(|m| m.description.get(llb_schema::EPOCH_KEY))
+    else {
+        return Ok(None);
+    };
+    text.parse()
+        .map(Some)
+        .map_err(|e| ExportError::InbandEpoch {
+            value: text.clone(),
+            reason: format!("{e}"),
+        })
 }
 
 /// The image request for a solve of `def`: the layers of its lineage, and
