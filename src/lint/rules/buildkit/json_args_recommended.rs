@@ -46,10 +46,12 @@ exactly the written words: a one-line command of plain words made of ASCII lette
 digits and `-_./:,@%+` (and `=` outside the first word), whose first word is not a shell
 builtin or reserved word (`cd`, `exec`, `echo`, `true`, `.`, `if`, ...). Anything else is
 left alone: quotes, `$`, the escape character or a backslash, globs (`*?[`), `~`,
-`;&|<>()`, `{}`, `!`, `#`, `^`, a leading `NAME=value`, line continuations, heredocs. An
-`ENTRYPOINT` is fixed only when no `CMD` follows it in its stage or a later stage of the
-file (nor precedes it in its stage), since an exec-form entrypoint takes CMD's words as
-arguments while `/bin/sh -c` ignored them.
+`;&|<>()`, `{}`, `!`, `#`, `^`, a leading `NAME=value`, line continuations, heredocs. A
+`CMD` is fixed only in a file without `ENTRYPOINT`, since the words would go to the
+entrypoint in place of `/bin/sh -c \"...\"`; an `ENTRYPOINT` only when no `CMD` is in its
+stage or a later stage of the file, since an exec-form entrypoint takes CMD's words as
+arguments while `/bin/sh -c` ignored them. An `ENTRYPOINT` set by the base image is not
+visible to the linter: there, check that it expects the command's words.
 
 This changes the image on purpose: `Cmd`/`Entrypoint` lose the `/bin/sh -c` prefix and
 hold the words themselves, so the program runs as PID 1 and receives the signals. Words
