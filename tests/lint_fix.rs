@@ -2,7 +2,11 @@
 //! snapshot), a second run finds nothing left to fix, and the fixes that claim to keep
 //! the meaning do: over the shared corpus, every file the safe fixes change compiles to
 //! the same LLB ops (so the same digests) and image config bytes as before; only the op
-//! metadata that quotes each instruction as written differs.
+//! metadata that quotes each instruction as written differs. The exec-form fix of
+//! JSONArgsRecommended / DL3025 changes the image on purpose: over the corpus, its
+//! Cmd/Entrypoint become exactly the words `/bin/sh -c` would have run, and nothing else
+//! in the config changes; commands with shell syntax are left alone. `--format json` and
+//! `sarif` carry the fixes (insta snapshots).
 
 mod common;
 
@@ -13,8 +17,14 @@ use dfc::lint::rule::{Fixable, RULES};
 use dfc::lint::{lint, Context, Options};
 use dfc::lower::{compile, CompileOptions, LayoutResolver};
 
-/// Rules whose fix is meant to change the image (MAINTAINER's author field becomes a label).
-const CHANGES_IMAGE: &[&str] = &["MaintainerDeprecated", "DL4000"];
+/// Rules whose fix is meant to change the image: MAINTAINER's author field becomes a
+/// label; CMD / ENTRYPOINT lose `/bin/sh -c` (checked by `exec_form_fix_runs_the_words_the_shell_ran`).
+const CHANGES_IMAGE: &[&str] = &[
+    "MaintainerDeprecated",
+    "DL4000",
+    "JSONArgsRecommended",
+    "DL3025",
+];
 
 fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -152,7 +162,8 @@ fn dfc(dir: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
 fn cli_diff_prints_and_fix_writes_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("Dockerfile");
-    let text = "FROM alpine:3.20 as build\nENV A 1\nCMD run\n";
+    // `echo` is a shell builtin: the exec-form fix leaves this CMD alone.
+    let text = "FROM alpine:3.20 as build\nENV A 1\nCMD echo run\n";
     std::fs::write(&path, text).unwrap();
 
     let out = dfc(dir.path(), &["--diff", "Dockerfile"], None);
@@ -167,7 +178,7 @@ fn cli_diff_prints_and_fix_writes_in_place() {
         "+FROM alpine:3.20 AS build\n",
         "-ENV A 1\n",
         "+ENV A=1\n",
-        " CMD run\n",
+        " CMD echo run\n",
     ] {
         assert!(diff.contains(line), "{line:?} in {diff}");
     }
@@ -183,7 +194,7 @@ fn cli_diff_prints_and_fix_writes_in_place() {
         None,
     );
     let fixed = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(fixed, "FROM alpine:3.20 AS build\nENV A=1\nCMD run\n");
+    assert_eq!(fixed, "FROM alpine:3.20 AS build\nENV A=1\nCMD echo run\n");
     let left: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let codes: Vec<&str> = left
         .as_array()
@@ -251,4 +262,286 @@ fn maintainer_fix_moves_the_author_text_into_the_label() {
         );
         assert_eq!(before["config"]["Env"], after["config"]["Env"]);
     }
+}
+
+/// Only the exec-form fix.
+fn json_args_only() -> Options {
+    Options {
+        select: Some(
+            ["JSONArgsRecommended", "DL3025"]
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+        ),
+        ..Options::default()
+    }
+}
+
+/// The image config of `text` (a `FROM scratch` file needs no base image).
+fn scratch_config(text: &str) -> serde_json::Value {
+    let resolver = LayoutResolver::new(std::env::temp_dir().join("dfc-no-layout"));
+    let compiled = compile(text, &CompileOptions::default(), &resolver).unwrap();
+    serde_json::from_str(&compiled.image.to_json()).unwrap()
+}
+
+#[test]
+fn exec_form_fix_runs_the_words_the_shell_ran() {
+    let sh = |t: &str| serde_json::json!(["/bin/sh", "-c", t]);
+    for (escape, body, key, command) in [
+        ('\\', "CMD", "Cmd", "nginx -g daemon-off --x=1"),
+        ('\\', "CMD", "Cmd", "/usr/bin/app\t--port=8080  a,b:c@d%e+f"),
+        ('`', "CMD", "Cmd", "./run.sh serve"),
+        ('\\', "ENTRYPOINT", "Entrypoint", "my-app start"),
+    ] {
+        let text = format!("# escape={escape}\nFROM scratch\n{body} {command}\n");
+        let fixed = fix(&text, &json_args_only(), &Context::default()).unwrap();
+        assert_eq!(fixed.fixed.values().sum::<usize>(), 2, "{}", fixed.text);
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+        let json = format!("[{}]", quoted.join(", "));
+        assert_eq!(
+            fixed.text,
+            format!("# escape={escape}\nFROM scratch\n{body} {json}\n")
+        );
+        let (mut before, mut after) = (scratch_config(&text), scratch_config(&fixed.text));
+        assert_eq!(before["config"][key], sh(command));
+        assert_eq!(after["config"][key], serde_json::json!(words));
+        // Nothing else in the config changes.
+        before["config"].as_object_mut().unwrap().remove(key);
+        after["config"].as_object_mut().unwrap().remove(key);
+        assert_eq!(before["config"], after["config"]);
+    }
+}
+
+#[test]
+fn exec_form_fix_leaves_shell_syntax_alone() {
+    for body in [
+        "CMD echo $HOME",
+        "CMD app ${X}",
+        "CMD a && b",
+        "CMD a; b",
+        "CMD a | b",
+        "CMD a > out",
+        "CMD \"quoted arg\"",
+        "CMD 'quoted arg'",
+        "CMD ls *.txt",
+        "CMD ls file?",
+        "CMD ls [ab]",
+        "CMD ~/bin/app",
+        "CMD A=1 app",
+        "CMD app \\\n  --flag",
+        "CMD app\\ x",
+        "CMD (app)",
+        "CMD { app; }",
+        "CMD ! app",
+        "CMD app #comment",
+        "CMD app `id`",
+        "CMD app ^x",
+        "CMD cd /tmp",
+        "CMD exec app",
+        "CMD echo hi",
+        "CMD true",
+        "CMD . ./env",
+        "CMD if",
+        "CMD",
+        "ENTRYPOINT app\nCMD arg",
+        "CMD arg\nENTRYPOINT app",
+        "ENTRYPOINT [\"app\"]\nCMD arg",
+        "ENTRYPOINT app\nFROM scratch\nCMD [\"x\"]",
+        "SHELL [\"/bin/bash\", \"-c\"]\nCMD app",
+    ] {
+        let text = format!("FROM scratch\n{body}\n");
+        let fixed = fix(&text, &json_args_only(), &Context::default()).unwrap();
+        assert_eq!(fixed.text, text, "{body:?} must not be rewritten");
+    }
+    // With the backtick as escape character, a backslash is still the shell's.
+    let text = "# escape=`\nFROM scratch\nCMD app a\\b\n";
+    let fixed = fix(text, &json_args_only(), &Context::default()).unwrap();
+    assert_eq!(fixed.text, text);
+}
+
+#[test]
+fn exec_form_fix_over_the_corpus_changes_only_cmd_and_entrypoint() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let resolver = LayoutResolver::new(shared.join("fixtures/busybox-oci"));
+    let (mut changed, mut compared) = (0, 0);
+    let mut failures = Vec::new();
+    for corpus in ["fidelity/dev", "fidelity/buildkit"] {
+        let mut cases: Vec<_> = std::fs::read_dir(shared.join(corpus))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        cases.sort();
+        for case in cases {
+            let Ok(bytes) = std::fs::read(case.join("Dockerfile")) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let fixed = match fix(&text, &json_args_only(), &Context::default()) {
+                Ok(f) => f,
+                Err(e) => {
+                    failures.push(format!("{}: {e}", case.display()));
+                    continue;
+                }
+            };
+            if fixed.text == text {
+                continue;
+            }
+            changed += 1;
+            let Ok(before) = compile(&text, &CompileOptions::default(), &resolver) else {
+                continue;
+            };
+            let after = match compile(&fixed.text, &CompileOptions::default(), &resolver) {
+                Ok(after) => after,
+                Err(e) => {
+                    failures.push(format!("{}: fixed file fails: {e}", case.display()));
+                    continue;
+                }
+            };
+            compared += 1;
+            if before.definition.def != after.definition.def {
+                failures.push(format!("{}: LLB ops changed", case.display()));
+            }
+            let config = |c: &dfc::lower::Compiled| -> serde_json::Value {
+                serde_json::from_str::<serde_json::Value>(&c.image.to_json()).unwrap()["config"]
+                    .clone()
+            };
+            let (mut b, mut a) = (config(&before), config(&after));
+            for key in ["Cmd", "Entrypoint"] {
+                let (was, now) = (b[key].take(), a[key].take());
+                if was == now {
+                    continue;
+                }
+                // The shell form's `/bin/sh -c TEXT` becomes TEXT's words.
+                let words = match was.as_array().map(Vec::as_slice) {
+                    Some([s, c, t]) if s == "/bin/sh" && c == "-c" => t
+                        .as_str()
+                        .unwrap()
+                        .split_whitespace()
+                        .map(serde_json::Value::from)
+                        .collect::<Vec<_>>(),
+                    _ => {
+                        failures.push(format!(
+                            "{}: {key} {was} was not shell form",
+                            case.display()
+                        ));
+                        continue;
+                    }
+                };
+                if now != serde_json::Value::from(words) {
+                    failures.push(format!("{}: {key} {was} became {now}", case.display()));
+                }
+            }
+            if a != b {
+                failures.push(format!(
+                    "{}: more than Cmd/Entrypoint changed",
+                    case.display()
+                ));
+            }
+        }
+    }
+    println!(
+        "corpus files changed by the exec-form fix: {changed}; compiled and compared: {compared}"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(compared >= 10, "the corpus exercises the fix ({compared})");
+}
+
+/// `--format json` / `sarif` of the fixture: each fixable finding carries its edits.
+#[test]
+fn machine_formats_carry_the_fixes() {
+    use dfc::lint::output::{json, sarif, FileReport};
+    let text = fixture("all.Dockerfile");
+    let report = lint(&text, &Options::default(), &Context::default());
+    let files = [FileReport {
+        path: "all.Dockerfile",
+        source: &text,
+        diagnostics: &report.diagnostics,
+    }];
+    let (json, sarif) = (
+        json(&files),
+        sarif(&files).replace(env!("CARGO_PKG_VERSION"), "VERSION"),
+    );
+    // Every finding with a fix, and only those, has one in both formats.
+    let fixable = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.fix.is_some())
+        .count();
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let with_fix = parsed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f.get("fix").is_some());
+    assert_eq!(with_fix.count(), fixable);
+    let parsed: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    let results = parsed["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(
+        results.iter().filter(|r| r.get("fixes").is_some()).count(),
+        fixable
+    );
+    assert!(fixable >= 8, "{fixable}");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        insta::assert_snapshot!("fix__all_json", json);
+        insta::assert_snapshot!("fix__all_sarif", sarif);
+    });
+}
+
+/// Applying the edits as the JSON output positions them gives what `--fix` writes
+/// (one round: each edit replaced at its line and column).
+#[test]
+fn json_edit_positions_reproduce_the_fix() {
+    use dfc::lint::output::{json, FileReport};
+    let text = "FROM alpine:3.20 as build\nENV A 1\nCMD serve --port=80\n";
+    let report = lint(text, &Options::default(), &Context::default());
+    let files = [FileReport {
+        path: "Dockerfile",
+        source: text,
+        diagnostics: &report.diagnostics,
+    }];
+    let parsed: serde_json::Value = serde_json::from_str(&json(&files)).unwrap();
+    let mut edits: Vec<(usize, usize, usize, usize, String)> = Vec::new();
+    for f in parsed.as_array().unwrap() {
+        for e in f["fix"]["edits"].as_array().into_iter().flatten() {
+            let n = |k: &str| e[k].as_u64().unwrap() as usize;
+            let edit = (
+                n("line"),
+                n("column"),
+                n("end_line"),
+                n("end_column"),
+                e["replacement"].as_str().unwrap().to_string(),
+            );
+            if !edits.contains(&edit) {
+                edits.push(edit);
+            }
+        }
+    }
+    // Character offsets of line:column, applied from the end.
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let offset = |line: usize, column: usize| -> usize {
+        lines[..line - 1].iter().map(|l| l.len()).sum::<usize>()
+            + lines[line - 1]
+                .chars()
+                .take(column - 1)
+                .map(char::len_utf8)
+                .sum::<usize>()
+    };
+    edits.sort();
+    let mut out = text.to_string();
+    for (l, c, el, ec, r) in edits.iter().rev() {
+        out.replace_range(offset(*l, *c)..offset(*el, *ec), r);
+    }
+    let fixed = fix(text, &Options::default(), &Context::default()).unwrap();
+    assert_eq!(out, fixed.text);
+    assert_eq!(
+        out,
+        "FROM alpine:3.20 AS build\nENV A=1\nCMD [\"serve\", \"--port=80\"]\n"
+    );
 }

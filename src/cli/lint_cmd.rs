@@ -279,7 +279,8 @@ fn explain(code: &str) -> Status {
         Some(r) => {
             let mut text = format!("# {}\n\n{}\n\n", r.code, r.summary);
             text.push_str(r.doc);
-            if r.fixable == rule::Fixable::Yes {
+            // Rules whose fix needs explaining say so in their own `## Fix` section.
+            if r.fixable == rule::Fixable::Yes && !r.doc.contains("## Fix") {
                 text.push_str("\n## Fix\n`dfc lint --fix` rewrites it (`--diff` shows how).\n");
             }
             if !r.url.is_empty() {

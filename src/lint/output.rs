@@ -1,13 +1,14 @@
 //! Rendering diagnostics: `human` (codespan-reporting), `json`, `sarif` 2.1.0, `github`
 //! workflow annotations and `checkstyle` XML. Every format lists the findings in the
-//! order [`crate::lint::lint`] sorted them.
+//! order [`crate::lint::lint`] sorted them. `json` and `sarif` also carry each finding's
+//! fix (the edits `dfc lint --fix` would make, positioned as the finding is).
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::WriteColor};
 use serde::Serialize;
 
-use super::diagnostic::{Diagnostic, Severity};
+use super::diagnostic::{Diagnostic, Edit, Severity};
 use super::rule;
 use crate::syntax::LineIndex;
 
@@ -29,6 +30,59 @@ struct JsonFinding<'a> {
     severity: Severity,
     message: &'a str,
     url: &'a str,
+    /// Absent when the finding has no mechanical fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix>,
+}
+
+/// A finding's fix: what it does and its replacements, in file order.
+#[derive(Serialize)]
+struct JsonFix {
+    description: String,
+    edits: Vec<JsonEdit>,
+}
+
+/// One replacement: the text from `line:column` up to (not including)
+/// `end_line:end_column` becomes `replacement` (1-based, columns in characters).
+#[derive(Serialize)]
+struct JsonEdit {
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    replacement: String,
+}
+
+fn json_fix(source: &str, index: &LineIndex, edits: &[Edit]) -> Option<JsonFix> {
+    if edits.is_empty() {
+        return None;
+    }
+    let mut edits: Vec<&Edit> = edits.iter().collect();
+    edits.sort_by_key(|e| (e.span.start, e.span.end));
+    let description = edits
+        .iter()
+        .map(|e| match (e.expect.is_empty(), e.text.is_empty()) {
+            (true, _) => format!("insert `{}`", e.text),
+            (false, true) => format!("delete `{}`", e.expect),
+            (false, false) => format!("replace `{}` with `{}`", e.expect, e.text),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let edits = edits
+        .iter()
+        .map(|e| {
+            let start = index.line_col(source, e.span.start);
+            let end = index.line_col(source, e.span.end);
+            JsonEdit {
+                line: start.line,
+                column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+                replacement: e.text.clone(),
+            }
+        })
+        .collect();
+    Some(JsonFix { description, edits })
 }
 
 fn json_findings<'a>(files: &'a [FileReport<'a>]) -> Vec<JsonFinding<'a>> {
@@ -47,6 +101,10 @@ fn json_findings<'a>(files: &'a [FileReport<'a>]) -> Vec<JsonFinding<'a>> {
                 severity: d.severity,
                 message: &d.message,
                 url: d.url,
+                fix: d
+                    .fix
+                    .as_deref()
+                    .and_then(|edits| json_fix(f.source, &index, edits)),
             });
         }
     }
@@ -151,7 +209,7 @@ pub fn sarif(files: &[FileReport<'_>]) -> String {
     let results: Vec<serde_json::Value> = json_findings(files)
         .iter()
         .map(|f| {
-            serde_json::json!({
+            let mut result = serde_json::json!({
                 "ruleId": f.code,
                 "level": match f.severity {
                     Severity::Error => "error",
@@ -166,7 +224,11 @@ pub fn sarif(files: &[FileReport<'_>]) -> String {
                         "endLine": f.end_line, "endColumn": f.end_column,
                     }
                 }}],
-            })
+            });
+            if let Some(fix) = &f.fix {
+                result["fixes"] = sarif_fix(f.file, fix);
+            }
+            result
         })
         .collect();
     let doc = serde_json::json!({
@@ -185,6 +247,30 @@ pub fn sarif(files: &[FileReport<'_>]) -> String {
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// SARIF 2.1.0 `fixes` of one result: one fix changing one artifact.
+fn sarif_fix(file: &str, fix: &JsonFix) -> serde_json::Value {
+    let replacements: Vec<serde_json::Value> = fix
+        .edits
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "deletedRegion": {
+                    "startLine": e.line, "startColumn": e.column,
+                    "endLine": e.end_line, "endColumn": e.end_column,
+                },
+                "insertedContent": {"text": e.replacement},
+            })
+        })
+        .collect();
+    serde_json::json!([{
+        "description": {"text": fix.description},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": file},
+            "replacements": replacements,
+        }],
+    }])
 }
 
 /// Source snippets with the span labelled, the help line and the rule's link.

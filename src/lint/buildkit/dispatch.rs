@@ -175,6 +175,14 @@ pub(super) fn dispatch_all(
     nodes: &BTreeMap<u32, &Node>,
 ) -> Result<(), String> {
     let mut done: Vec<StageState> = Vec::new();
+    let has = |stages: &[crate::ast::Stage], f: fn(&Instruction) -> bool| {
+        stages.iter().any(|s| s.instructions.iter().any(f))
+    };
+    let stages = &input.tree.stages;
+    // A CMD's words go to any ENTRYPOINT instead of `/bin/sh -c`; an exec-form
+    // ENTRYPOINT takes the words of a CMD of its stage or a later one, which the shell
+    // form dropped. Either makes the exec-form rewrite run something else.
+    let any_entrypoint = has(stages, |i| matches!(i, Instruction::Entrypoint(_)));
     for (i, stage) in input.tree.stages.iter().enumerate() {
         let mut st = match bases.get(i).copied().flatten().and_then(|b| done.get(b)) {
             Some(parent) => parent.clone(),
@@ -198,6 +206,8 @@ pub(super) fn dispatch_all(
             cmd: None,
             entrypoint: None,
             healthcheck: None,
+            fix_cmd: !any_entrypoint,
+            fix_entrypoint: !has(&stages[i..], |i| matches!(i, Instruction::Cmd(_))),
         };
         for instruction in &stage.instructions {
             let comments = nodes
@@ -219,6 +229,9 @@ struct Dispatcher<'s, 'a, 'g> {
     cmd: Tracker,
     entrypoint: Tracker,
     healthcheck: Tracker,
+    /// The exec-form fix of JSONArgsRecommended may rewrite this stage's CMD / ENTRYPOINT.
+    fix_cmd: bool,
+    fix_entrypoint: bool,
 }
 
 impl Dispatcher<'_, '_, '_> {
@@ -404,11 +417,13 @@ impl Dispatcher<'_, '_, '_> {
             }
             Instruction::Cmd(c) => {
                 self.used_once("CMD", keyword.span, whole, Which::Cmd, config);
-                self.json_args(st, config, "CMD", &c.command, whole);
+                let fix = self.fix_cmd;
+                self.json_args(st, config, "CMD", &c.command, whole, fix);
             }
             Instruction::Entrypoint(e) => {
                 self.used_once("ENTRYPOINT", keyword.span, whole, Which::Entrypoint, config);
-                self.json_args(st, config, "ENTRYPOINT", &e.command, whole);
+                let fix = self.fix_entrypoint;
+                self.json_args(st, config, "ENTRYPOINT", &e.command, whole, fix);
             }
             Instruction::Healthcheck(_) => {
                 self.used_once(
@@ -526,9 +541,18 @@ impl Dispatcher<'_, '_, '_> {
         name: &str,
         command: &ShellOrExec,
         whole: Span,
+        fixable: bool,
     ) {
         if command.prepends_shell() && !st.shell_set {
-            rules::json_args_recommended::check(self.sink, config, name, command.span(), whole);
+            let fixable = fixable && matches!(command, ShellOrExec::Shell { .. });
+            rules::json_args_recommended::check(
+                self.sink,
+                config,
+                name,
+                command.span(),
+                whole,
+                fixable,
+            );
         }
     }
 }
