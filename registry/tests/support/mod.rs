@@ -1,5 +1,6 @@
 //! A throwaway `docker-registry` (Debian's distribution 2.8) on a free loopback port,
-//! optionally behind htpasswd Basic auth, killed and removed on drop; and a tiny image
+//! optionally behind htpasswd Basic auth or any other `auth:` section, killed and
+//! removed on drop; and a tiny image
 //! (config + one layer + manifest) written to files for pushing.
 #![allow(dead_code)]
 
@@ -37,6 +38,25 @@ impl LocalRegistry {
     /// Starts a registry; with `users`, it requires one of these (name, password) pairs.
     pub fn start(binary: &Path, users: &[(&str, &str)]) -> LocalRegistry {
         let dir = tempfile::tempdir().unwrap();
+        let mut auth = String::new();
+        if !users.is_empty() {
+            let lines: Vec<String> = users
+                .iter()
+                .map(|(u, p)| format!("{u}:{}", bcrypt::hash(p, 4).unwrap()))
+                .collect();
+            let file = dir.path().join("htpasswd");
+            std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+            auth = format!(
+                "auth:\n  htpasswd:\n    realm: dfc-test\n    path: {}\n",
+                file.display()
+            );
+        }
+        LocalRegistry::start_in(binary, dir, &auth)
+    }
+
+    /// Starts a registry in `dir` whose config ends with `auth` (a YAML `auth:` section,
+    /// or empty for none).
+    pub fn start_in(binary: &Path, dir: tempfile::TempDir, auth: &str) -> LocalRegistry {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .unwrap()
@@ -46,18 +66,7 @@ impl LocalRegistry {
             "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {addr}\n",
             dir.path().join("storage").display()
         );
-        if !users.is_empty() {
-            let lines: Vec<String> = users
-                .iter()
-                .map(|(u, p)| format!("{u}:{}", bcrypt::hash(p, 4).unwrap()))
-                .collect();
-            let file = dir.path().join("htpasswd");
-            std::fs::write(&file, lines.join("\n") + "\n").unwrap();
-            config.push_str(&format!(
-                "auth:\n  htpasswd:\n    realm: dfc-test\n    path: {}\n",
-                file.display()
-            ));
-        }
+        config.push_str(auth);
         std::fs::write(dir.path().join("config.yml"), config).unwrap();
         let child = Command::new(binary)
             .arg("serve")
