@@ -2,7 +2,8 @@
 //! with the cached `Authorization` for (host, repository, scope); a `401` challenge is
 //! answered once (a Bearer token from the challenge's realm, or Basic credentials from
 //! the docker config or a credential helper) and the answer cached. HTTPS without
-//! verification falls back to HTTP where the endpoint allows it.
+//! verification falls back to HTTP where the endpoint allows it. A refusal carries what
+//! the registry (its `errors` body) or the token endpoint (`details`, `error`) said.
 //!
 //! What it does not do: choose endpoints or interpret manifests (see `pull.rs`).
 
@@ -295,8 +296,17 @@ impl Http {
             })?;
             let code = resp.status().as_u16();
             if code == 401 || code == 403 {
+                let body = resp
+                    .body_mut()
+                    .with_config()
+                    .limit(4096)
+                    .read_to_string()
+                    .unwrap_or_default();
+                let said = token_refusal(&body)
+                    .map(|s| format!(": {}", clip(&s, 300)))
+                    .unwrap_or_default();
                 return Err(unauthorized(format!(
-                    "token endpoint {realm} answered {code}{note}"
+                    "token endpoint {realm} answered {code}{said}{note}"
                 )));
             }
             if !resp.status().is_success() {
@@ -344,21 +354,24 @@ impl Http {
 /// Maps an error status to a [`FetchError`] (reading the start of the body).
 pub fn status_error(url: &str, resp: &mut Response<Body>) -> FetchError {
     let status = resp.status().as_u16();
-    let mut message = resp
+    let body = resp
         .body_mut()
         .with_config()
         .limit(4096)
         .read_to_string()
         .unwrap_or_default();
-    message.truncate(300);
-    let message = message.trim().to_string();
+    let said = registry_errors(&body);
+    let message = clip(body.trim(), 300).to_string();
     match status {
         404 => FetchError::NotFound {
             url: url.to_string(),
         },
         401 | 403 => FetchError::Unauthorized {
             url: url.to_string(),
-            detail: format!("answered {status}"),
+            detail: match said {
+                Some(said) => format!("answered {status}: {said}"),
+                None => format!("answered {status}"),
+            },
         },
         _ => FetchError::Status {
             url: url.to_string(),
@@ -368,10 +381,99 @@ pub fn status_error(url: &str, resp: &mut Response<Body>) -> FetchError {
     }
 }
 
+/// At most `max` bytes of `s`, cut at a character boundary.
+fn clip(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// The `code: message` pairs of a distribution error body
+/// (`{"errors":[{"code":…,"message":…}]}`), joined; `None` when the body is not one.
+fn registry_errors(body: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    let said: Vec<String> = v
+        .get("errors")?
+        .as_array()?
+        .iter()
+        .filter_map(|e| {
+            let code = e.get("code").and_then(|c| c.as_str()).unwrap_or_default();
+            let message = e
+                .get("message")
+                .and_then(|m| m.as_str())
+                .unwrap_or_default();
+            match (code.is_empty(), message.is_empty()) {
+                (true, true) => None,
+                (false, true) => Some(code.to_string()),
+                (true, false) => Some(message.to_string()),
+                (false, false) => Some(format!("{code}: {message}")),
+            }
+        })
+        .collect();
+    (!said.is_empty()).then(|| said.join("; "))
+}
+
+/// Why a token endpoint refused: the `details` (Docker Hub), `error_description` or
+/// `error` (OAuth 2) or `message` of its JSON answer, or distribution-style `errors`.
+fn token_refusal(body: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    ["details", "detail", "error_description", "error", "message"]
+        .iter()
+        .find_map(|k| v.get(*k).and_then(|d| d.as_str()).filter(|d| !d.is_empty()))
+        .map(str::to_string)
+        .or_else(|| registry_errors(body))
+}
+
 /// A response header as a string.
 pub fn header(resp: &Response<Body>, name: &str) -> Option<String> {
     resp.headers()
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{clip, registry_errors, token_refusal};
+
+    #[test]
+    fn distribution_error_bodies() {
+        let body = r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":[{"Type":"repository","Name":"a","Action":"push"}]},{"code":"DENIED"}]}"#;
+        assert_eq!(
+            registry_errors(body).as_deref(),
+            Some("UNAUTHORIZED: authentication required; DENIED")
+        );
+        assert_eq!(registry_errors("<html>no</html>"), None);
+        assert_eq!(registry_errors(r#"{"errors":[]}"#), None);
+        assert_eq!(
+            token_refusal(r#"{"details":"incorrect username or password"}"#).as_deref(),
+            Some("incorrect username or password")
+        );
+        assert_eq!(
+            token_refusal(r#"{"error":"invalid_grant"}"#).as_deref(),
+            Some("invalid_grant")
+        );
+        assert_eq!(
+            token_refusal(body).as_deref(),
+            registry_errors(body).as_deref()
+        );
+        assert_eq!(token_refusal("denied"), None);
+        assert_eq!(clip("ab\u{e9}c", 3), "ab");
+        assert_eq!(
+            token_refusal(r#"{"details":"incorrect username or password"}"#).as_deref(),
+            Some("incorrect username or password")
+        );
+        assert_eq!(
+            token_refusal(r#"{"error":"invalid_grant"}"#).as_deref(),
+            Some("invalid_grant")
+        );
+        assert_eq!(
+            token_refusal(body).as_deref(),
+            registry_errors(body).as_deref()
+        );
+        assert_eq!(token_refusal("denied"), None);
+        assert_eq!(clip("abc", 300), "abc");
+    }
 }

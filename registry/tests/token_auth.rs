@@ -319,7 +319,10 @@ fn bearer_tokens_from_a_token_server_push_and_pull_busybox() {
         .push_blob(&other, &config_digest, &blob(&config_digest), None)
         .unwrap_err()
         .to_string();
-    assert!(e.contains(&host) && e.contains("unauthorized"), "{e}");
+    assert!(
+        e.contains(&host) && e.contains("unauthorized: answered 401: UNAUTHORIZED"),
+        "{e}"
+    );
 
     // A wrong password: the token server says 401 and the error names the registry and
     // the token endpoint.
@@ -332,7 +335,10 @@ fn bearer_tokens_from_a_token_server_push_and_pull_busybox() {
     assert!(
         e.starts_with("pull access denied")
             && e.contains(&host)
-            && e.contains(&format!("token endpoint {} answered 401", tokens.realm)),
+            && e.contains(&format!(
+                "token endpoint {} answered 401: wrong password",
+                tokens.realm
+            )),
         "{e}"
     );
     let after = tokens.requests();
