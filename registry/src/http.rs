@@ -24,11 +24,26 @@ use crate::ClientConfig;
 /// Token answers larger than this are refused.
 const TOKEN_LIMIT: u64 = 1 << 20;
 
-/// What a request asks the registry for, which decides the token scope.
+/// What a request asks the registry for, which decides the token scopes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Scope {
+pub enum Scope<'a> {
     Pull,
     Push,
+    /// Push, mounting a blob from this other repository: the registry checks pull
+    /// access on it too, so the token must name both (as containerd asks).
+    PushMountFrom(&'a str),
+}
+
+impl Scope<'_> {
+    /// The token scopes a request on `repo` needs, each sent as one `scope=` parameter.
+    pub fn token_scopes(&self, repo: &str) -> Vec<String> {
+        let push = format!("repository:{repo}:pull,push");
+        match self {
+            Scope::Pull => vec![format!("repository:{repo}:pull")],
+            Scope::Push => vec![push],
+            Scope::PushMountFrom(from) => vec![push, format!("repository:{from}:pull")],
+        }
+    }
 }
 
 /// A request body.
@@ -45,8 +60,8 @@ pub struct Http {
     verified: ureq::Agent,
     unverified: ureq::Agent,
     pub(crate) config: ClientConfig,
-    /// `Authorization` values by (host, repository, scope).
-    auth: Mutex<HashMap<(String, String, Scope), String>>,
+    /// `Authorization` values by (host, token scopes joined by spaces).
+    auth: Mutex<HashMap<(String, String), String>>,
     /// Basic credentials found per host (helpers run once per host).
     basic: Mutex<HashMap<String, Option<(String, String)>>>,
 }
@@ -100,7 +115,7 @@ impl Http {
         &self,
         ep: &Endpoint,
         repo: &str,
-        scope: Scope,
+        scope: Scope<'_>,
         method: &str,
         tail: &str,
         accept: &str,
@@ -129,14 +144,14 @@ impl Http {
         &self,
         ep: &Endpoint,
         repo: &str,
-        scope: Scope,
+        scope: Scope<'_>,
         method: &str,
         url: &str,
         accept: &str,
         content_type: Option<&str>,
         payload: Payload<'_>,
     ) -> Result<Response<Body>, FetchError> {
-        let key = (ep.host.clone(), repo.to_string(), scope);
+        let key = (ep.host.clone(), scope.token_scopes(repo).join(" "));
         let cached = self.auth.lock().ok().and_then(|m| m.get(&key).cloned());
         let first = self.once(
             ep,
@@ -249,7 +264,7 @@ impl Http {
         &self,
         ep: &Endpoint,
         repo: &str,
-        scope: Scope,
+        scope: Scope<'_>,
         url: &str,
         challenge: &str,
     ) -> Result<String, FetchError> {
@@ -280,12 +295,10 @@ impl Http {
                 token_url.push_str(&format!("{sep}service={}", query_escape(service)));
                 sep = '&';
             }
-            let actions = match scope {
-                Scope::Pull => "pull",
-                Scope::Push => "pull,push",
-            };
-            let scope = format!("repository:{repo}:{actions}");
-            token_url.push_str(&format!("{sep}scope={}", query_escape(&scope)));
+            for one in scope.token_scopes(repo) {
+                token_url.push_str(&format!("{sep}scope={}", query_escape(&one)));
+                sep = '&';
+            }
             let mut req = self.agent(ep).get(&token_url);
             if let Some(b) = &basic {
                 req = req.header("Authorization", b);
@@ -436,7 +449,16 @@ pub fn header(resp: &Response<Body>, name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{clip, registry_errors, token_refusal};
+    use super::{clip, registry_errors, token_refusal, Scope};
+
+    #[test]
+    fn token_scopes_name_every_repository_touched() {
+        assert_eq!(Scope::Pull.token_scopes("a/b"), ["repository:a/b:pull"]);
+        assert_eq!(
+            Scope::PushMountFrom("c/d").token_scopes("a/b"),
+            ["repository:a/b:pull,push", "repository:c/d:pull"]
+        );
+    }
 
     #[test]
     fn distribution_error_bodies() {

@@ -1,7 +1,8 @@
 //! Pushing: blobs (skipped when the registry has them, mounted from another repository
 //! of the same registry when one is named, else uploaded in one monolithic PUT) and
 //! manifests put under a tag or digest. Pushes go to the reference's own host, never to
-//! a mirror, with a `pull,push` token scope.
+//! a mirror, with a `pull,push` token scope (and `pull` on the repository a blob is
+//! mounted from).
 
 use std::path::Path;
 
@@ -49,11 +50,13 @@ impl Client {
     ) -> Result<BlobPush, RegistryError> {
         let ep = self.push_endpoint(r)?;
         let repo = &r.path;
-        let send = |method: &str, tail: &str, ct: Option<&str>, payload: Payload<'_>| {
-            self.http
-                .send(&ep, repo, Scope::Push, method, tail, "*/*", ct, payload)
-        };
+        let send =
+            |scope: Scope<'_>, method: &str, tail: &str, ct: Option<&str>, payload: Payload<'_>| {
+                self.http
+                    .send(&ep, repo, scope, method, tail, "*/*", ct, payload)
+            };
         let (_, head) = send(
+            Scope::Push,
             "HEAD",
             &format!("{repo}/blobs/{digest}"),
             None,
@@ -63,10 +66,13 @@ impl Client {
             return Ok(BlobPush::Existed);
         }
         let mut start = format!("{repo}/blobs/uploads/");
+        let mut scope = Scope::Push;
         if let Some(from) = mount_from.filter(|f| *f != repo.as_str()) {
             start.push_str(&format!("?mount={digest}&from={from}"));
+            scope = Scope::PushMountFrom(from);
         }
         let (url, mut resp) = send(
+            scope,
             "POST",
             &start,
             Some("application/octet-stream"),

@@ -96,14 +96,17 @@ fn answer(
         }
     }
     let query = target.split_once('?').map(|(_, q)| q).unwrap_or_default();
-    let param = |name: &str| {
+    let params = |name: &str| -> Vec<String> {
         query
             .split('&')
             .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == name)
+            .filter(|(k, _)| *k == name)
             .map(|(_, v)| percent_decode(v))
+            .collect()
     };
-    let scope = param("scope").unwrap_or_default();
+    // One `scope=` per repository; logged joined by spaces.
+    let scopes = params("scope");
+    let scope = scopes.join(" ");
     let user = authorization.as_deref().and_then(|a| {
         let raw = base64::engine::general_purpose::STANDARD
             .decode(a.strip_prefix("Basic ")?)
@@ -122,16 +125,20 @@ fn answer(
             status,
             format!(r#"{{"details":"{}"}}"#, body.unwrap_or_default()),
         )
-    } else if param("service").as_deref() != Some(SERVICE) {
+    } else if params("service") != [SERVICE] {
         (400, r#"{"details":"unknown service"}"#.to_string())
     } else {
         // scope = repository:<name>:<actions>; anonymous callers get pull only.
-        let mut parts = scope.splitn(3, ':');
-        let (kind, name, actions) = (parts.next()?, parts.next()?, parts.next()?);
-        let granted: Vec<&str> = actions
-            .split(',')
-            .filter(|a| who.is_some() || *a == "pull")
-            .collect();
+        let mut access = Vec::new();
+        for one in &scopes {
+            let mut parts = one.splitn(3, ':');
+            let (kind, name, actions) = (parts.next()?, parts.next()?, parts.next()?);
+            let granted: Vec<&str> = actions
+                .split(',')
+                .filter(|a| who.is_some() || *a == "pull")
+                .collect();
+            access.push(serde_json::json!({"type": kind, "name": name, "actions": granted}));
+        }
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
@@ -144,7 +151,7 @@ fn answer(
             "nbf": now - 10,
             "iat": now,
             "jti": format!("token-{n}"),
-            "access": [{"type": kind, "name": name, "actions": granted}],
+            "access": access,
         });
         let header = jsonwebtoken::Header {
             alg: jsonwebtoken::Algorithm::ES256,
@@ -279,6 +286,32 @@ fn bearer_tokens_from_a_token_server_push_and_pull_busybox() {
         "one token for the whole push (cached per repository and scope)"
     );
 
+    // A cross-repository mount needs pull on the source too (distribution checks it).
+    let copy = Reference::parse_normalized(&format!("{host}/library/copy:1")).unwrap();
+    assert_eq!(
+        alice
+            .push_blob(
+                &copy,
+                &layers[0],
+                &blob(&layers[0]),
+                Some("library/busybox")
+            )
+            .unwrap(),
+        dfc_registry::BlobPush::Mounted
+    );
+    // The HEAD asks for the new repository's push scope, the mounting POST for both.
+    let scopes: Vec<String> = tokens.requests()[1..]
+        .iter()
+        .map(|t| t.scope.clone())
+        .collect();
+    assert_eq!(
+        scopes,
+        [
+            "repository:library/copy:pull,push",
+            "repository:library/copy:pull,push repository:library/busybox:pull"
+        ]
+    );
+
     // Pulled back with credentials: a pull-scoped token, then the same bytes.
     let resolved = alice.resolve(&r, &Platform::linux_amd64()).unwrap();
     assert_eq!(resolved.digest, manifest_digest);
@@ -291,9 +324,9 @@ fn bearer_tokens_from_a_token_server_push_and_pull_busybox() {
         std::fs::read(blob(&layers[0])).unwrap()
     );
     let pull_scope = "repository:library/busybox:pull".to_string();
-    assert_eq!(tokens.requests().len(), 2);
+    assert_eq!(tokens.requests().len(), 4);
     assert_eq!(
-        tokens.requests()[1],
+        tokens.requests()[3],
         TokenRequest {
             user: Some("alice".into()),
             scope: pull_scope.clone(),
@@ -306,7 +339,7 @@ fn bearer_tokens_from_a_token_server_push_and_pull_busybox() {
     let resolved = anon.resolve(&r, &Platform::linux_amd64()).unwrap();
     assert_eq!(resolved.digest, manifest_digest);
     assert_eq!(
-        tokens.requests()[2],
+        tokens.requests()[4],
         TokenRequest {
             user: None,
             scope: pull_scope.clone(),
