@@ -248,6 +248,15 @@ pub struct BaseImage {
 }
 
 impl BaseImage {
+    /// Where FROM names its image: the reference word, else the whole argument.
+    pub fn span(instr: &Instr<'_>) -> Span {
+        instr
+            .node
+            .args
+            .first()
+            .map_or_else(|| instr.rest(), |a| a.span)
+    }
+
     /// Reads the FROM instruction `instr`.
     pub fn read(instr: &Instr<'_>) -> BaseImage {
         let args = &instr.node.args;

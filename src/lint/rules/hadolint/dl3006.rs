@@ -38,7 +38,7 @@ pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
             && !image.name.starts_with('$')
             && !aliases.contains(&image.name);
         if untagged {
-            out.report(&RULE, i, i.rest(), "no tag");
+            out.report(&RULE, i, BaseImage::span(i), "no tag");
         }
         if let Some(a) = image.alias {
             aliases.push(a);

@@ -32,7 +32,7 @@ pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
     for i in file.instrs.iter().filter(|i| i.is("from")) {
         let image = BaseImage::read(i);
         if image.digest.is_none() && image.tag.as_deref() == Some("latest") {
-            out.report(&RULE, i, i.rest(), "`latest` tag");
+            out.report(&RULE, i, BaseImage::span(i), "`latest` tag");
         }
     }
 }

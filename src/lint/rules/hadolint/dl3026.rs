@@ -1,7 +1,7 @@
 //! DL3026: Flags a base image (`FROM`, `COPY --from`, `RUN --mount from=`) from a
 //! registry outside the configured trusted ones. Off when no registry is configured.
 
-use crate::lint::hadolint::{File, Instr, Out};
+use crate::lint::hadolint::{BaseImage, File, Instr, Out};
 use crate::lint::rules::hadolint::hadolint_rule;
 
 pub const RULE: crate::lint::rule::Rule = hadolint_rule!(
@@ -51,7 +51,7 @@ pub fn check(file: &File<'_>, out: &mut Out<'_, '_>) {
                 let reference = i.node.args.first().map_or("", |a| a.value.as_str());
                 let image = from_image(reference);
                 if !trusted(&image, &aliases, &allowed) {
-                    out.report(&RULE, i, i.rest(), "registry not trusted");
+                    out.report(&RULE, i, BaseImage::span(i), "registry not trusted");
                 }
                 let alias = match i.node.args.get(1) {
                     Some(a) if a.value.eq_ignore_ascii_case("as") => i.node.args.get(2),
