@@ -165,6 +165,12 @@ pub enum OpError {
     /// The op is of a kind or shape the runner does not run.
     #[error("{0}")]
     Unsupported(String),
+    /// The op needs an entitlement the caller did not grant.
+    #[error("this step asks for {entitlement}, which is not allowed: pass --allow {entitlement} to dfc run / dfc build to allow it")]
+    NotAllowed {
+        /// The entitlement, as buildx names it (`security.insecure`).
+        entitlement: &'static str,
+    },
     /// An input's result is missing or of the wrong output index.
     #[error("input #{index} refers to output {output}, but that op has {available} output(s)")]
     BadOutput {

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::SystemTime;
 
+use llb_schema::pb::SecurityMode;
 use llb_schema::{Digest, ValidatedDefinition};
 
 use crate::cachekey;
@@ -26,7 +27,7 @@ use crate::exec::{Executor, NoExecutor};
 use crate::ops::{self, OpContext};
 use crate::progress::{Discard, Event, EventKind, ProgressSink};
 use crate::store::{SnapshotId, Store};
-use crate::vertex::{Plan, Vertex};
+use crate::vertex::{Plan, Vertex, VertexKind};
 
 /// Lines of a failed step's output kept for the error.
 const TAIL_LINES: usize = 10;
@@ -43,6 +44,7 @@ pub struct SolverBuilder {
     overlay: bool,
     registry: crate::registry::ClientConfig,
     layout: Option<PathBuf>,
+    allow_insecure: bool,
 }
 
 /// Runs definitions against one store.
@@ -93,6 +95,7 @@ impl Default for SolverBuilder {
             overlay: true,
             registry: crate::registry::ClientConfig::default(),
             layout: None,
+            allow_insecure: false,
         }
     }
 }
@@ -141,6 +144,12 @@ impl SolverBuilder {
         self.layout = Some(dir.into());
         self
     }
+    /// Allows exec ops with `security=insecure` (buildx's
+    /// `--allow security.insecure`); without it they fail naming the flag.
+    pub fn allow_insecure(mut self, yes: bool) -> Self {
+        self.allow_insecure = yes;
+        self
+    }
     /// Finishes the configuration.
     pub fn build(self) -> Solver {
         let client = crate::registry::Client::new(self.registry.clone());
@@ -176,6 +185,23 @@ impl Solver {
     /// Solves `def` in `store` and returns the result snapshot.
     pub fn solve(&self, store: &Store, def: &ValidatedDefinition) -> Result<Solved, SolveError> {
         let plan = Plan::new(def);
+        // Entitlements are checked before anything runs, as BuildKit does: a step
+        // cached by an allowed build is still refused when the flag is missing.
+        if !self.cfg.allow_insecure {
+            if let Some(v) = plan.vertices.iter().find(|v| {
+                matches!(&v.kind, VertexKind::Exec(e)
+                    if SecurityMode::try_from(e.security) == Ok(SecurityMode::Insecure))
+            }) {
+                return Err(SolveError::Step {
+                    name: v.name.clone(),
+                    digest: v.digest,
+                    output_tail: Vec::new(),
+                    source: Box::new(OpError::NotAllowed {
+                        entitlement: "security.insecure",
+                    }),
+                });
+            }
+        }
         let n = plan.vertices.len();
         let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut waiting = vec![0usize; n];
@@ -357,6 +383,7 @@ impl Solver {
             registry: &self.client,
             layout: self.cfg.layout.as_deref(),
             overlay: &self.overlay,
+            allow_insecure: self.cfg.allow_insecure,
         };
         let result = (|| -> Result<(Vec<SnapshotId>, Outcome), OpError> {
             if ops::keyed_by_content(v) {

@@ -65,6 +65,10 @@ pub struct RunnerArgs {
     /// Progress display.
     #[arg(long, value_enum, default_value_t = Progress::Auto)]
     pub progress: Progress,
+    /// Grant an entitlement (repeatable): security.insecure lets
+    /// `RUN --security=insecure` steps run with the host's devices.
+    #[arg(long, value_name = "ENTITLEMENT", value_parser = ["security.insecure"])]
+    pub allow: Vec<String>,
 }
 
 pub(crate) fn fail(msg: impl std::fmt::Display) -> Status {
@@ -295,6 +299,7 @@ pub(crate) fn execute(
     };
     let mut builder = Solver::builder()
         .no_cache(args.no_cache)
+        .allow_insecure(args.allow.iter().any(|a| a == "security.insecure"))
         .executor(executor)
         .progress(progress::sink(args.progress))
         .registry(registry.clone());

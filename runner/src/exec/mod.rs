@@ -24,6 +24,9 @@ pub struct BindMount {
     pub dest: String,
     /// Mounted read-only.
     pub readonly: bool,
+    /// When set, a fresh tmpfs is mounted at `dest` instead of binding
+    /// `source`: `Some(0)` without a size limit, else the limit in bytes.
+    pub tmpfs: Option<i64>,
 }
 
 /// Network namespace choice of an exec op.
@@ -54,6 +57,9 @@ pub struct ExecSpec {
     pub hostname: String,
     /// Network mode.
     pub network: Network,
+    /// `security=insecure`: the host's /dev is bound in place of the
+    /// minimal one. (Capabilities are never dropped by this executor.)
+    pub insecure: bool,
     /// Exit codes that count as success (empty: only 0).
     pub valid_exit_codes: Vec<i32>,
 }

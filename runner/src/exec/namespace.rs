@@ -1,7 +1,9 @@
 //! The namespace executor: runs an exec op's process as PID 1 of fresh
 //! mount, PID, UTS, IPC (and, for network `none`, network) namespaces,
 //! pivoted into the prepared rootfs with /proc, a minimal /dev, /sys and the
-//! op's bind mounts. Needs root; no daemon, no cgroups, no OCI runtime.
+//! op's bind and tmpfs mounts. Needs root; no daemon, no cgroups, no OCI
+//! runtime. Capabilities are never dropped and no seccomp filter is applied;
+//! `insecure` additionally binds the host's /dev and mounts /sys writable.
 //!
 //! How: the spawned child unshares, then forks; the grandchild is PID 1 of
 //! the new PID namespace and sets up its mounts, identity and cwd before
@@ -259,67 +261,75 @@ impl NamespaceExecutor {
             &mut steps,
             created,
         )?;
-        special(
-            "/dev",
-            "tmpfs",
-            libc::MS_NOSUID | libc::MS_STRICTATIME,
-            "mode=755,size=65536k",
-            false,
-            &mut steps,
-            created,
-        )?;
-        let dev = host(rootfs, "/dev")?;
-        for (name, major, minor) in [
-            ("null", 1, 3),
-            ("zero", 1, 5),
-            ("full", 1, 7),
-            ("random", 1, 8),
-            ("urandom", 1, 9),
-            ("tty", 5, 0),
-        ] {
-            steps.push(Step::Mknod {
-                path: cstr(dev.join(name).as_os_str().as_bytes())?,
-                major,
-                minor,
+        if spec.insecure {
+            // BuildKit's insecure mode gives the container the host's devices.
+            let p = host(rootfs, "/dev")?;
+            stub(&p, true, created)?;
+            bind(Path::new("/dev"), &p, false, &mut steps)?;
+        } else {
+            special(
+                "/dev",
+                "tmpfs",
+                libc::MS_NOSUID | libc::MS_STRICTATIME,
+                "mode=755,size=65536k",
+                false,
+                &mut steps,
+                created,
+            )?;
+            let dev = host(rootfs, "/dev")?;
+            for (name, major, minor) in [
+                ("null", 1, 3),
+                ("zero", 1, 5),
+                ("full", 1, 7),
+                ("random", 1, 8),
+                ("urandom", 1, 9),
+                ("tty", 5, 0),
+            ] {
+                steps.push(Step::Mknod {
+                    path: cstr(dev.join(name).as_os_str().as_bytes())?,
+                    major,
+                    minor,
+                });
+            }
+            for d in ["pts", "shm"] {
+                steps.push(Step::Mkdir {
+                    path: cstr(dev.join(d).as_os_str().as_bytes())?,
+                });
+            }
+            steps.push(Step::Mount {
+                src: cstr("devpts")?,
+                dst: cstr(dev.join("pts").as_os_str().as_bytes())?,
+                fstype: cstr("devpts")?,
+                flags: libc::MS_NOSUID | libc::MS_NOEXEC,
+                data: cstr("newinstance,ptmxmode=0666,mode=0620")?,
+                optional: true,
             });
-        }
-        for d in ["pts", "shm"] {
-            steps.push(Step::Mkdir {
-                path: cstr(dev.join(d).as_os_str().as_bytes())?,
+            steps.push(Step::Mount {
+                src: cstr("shm")?,
+                dst: cstr(dev.join("shm").as_os_str().as_bytes())?,
+                fstype: cstr("tmpfs")?,
+                flags: libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                data: cstr("mode=1777,size=65536k")?,
+                optional: false,
             });
+            for (target, name) in [
+                ("/proc/self/fd", "fd"),
+                ("/proc/self/fd/0", "stdin"),
+                ("/proc/self/fd/1", "stdout"),
+                ("/proc/self/fd/2", "stderr"),
+                ("pts/ptmx", "ptmx"),
+            ] {
+                steps.push(Step::Symlink {
+                    target: cstr(target)?,
+                    path: cstr(dev.join(name).as_os_str().as_bytes())?,
+                });
+            }
         }
-        steps.push(Step::Mount {
-            src: cstr("devpts")?,
-            dst: cstr(dev.join("pts").as_os_str().as_bytes())?,
-            fstype: cstr("devpts")?,
-            flags: libc::MS_NOSUID | libc::MS_NOEXEC,
-            data: cstr("newinstance,ptmxmode=0666,mode=0620")?,
-            optional: true,
-        });
-        steps.push(Step::Mount {
-            src: cstr("shm")?,
-            dst: cstr(dev.join("shm").as_os_str().as_bytes())?,
-            fstype: cstr("tmpfs")?,
-            flags: libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-            data: cstr("mode=1777,size=65536k")?,
-            optional: false,
-        });
-        for (target, name) in [
-            ("/proc/self/fd", "fd"),
-            ("/proc/self/fd/0", "stdin"),
-            ("/proc/self/fd/1", "stdout"),
-            ("/proc/self/fd/2", "stderr"),
-            ("pts/ptmx", "ptmx"),
-        ] {
-            steps.push(Step::Symlink {
-                target: cstr(target)?,
-                path: cstr(dev.join(name).as_os_str().as_bytes())?,
-            });
-        }
+        let sys_ro = if spec.insecure { 0 } else { libc::MS_RDONLY };
         special(
             "/sys",
             "sysfs",
-            libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NOEXEC | libc::MS_NODEV,
+            sys_ro | libc::MS_NOSUID | libc::MS_NOEXEC | libc::MS_NODEV,
             "",
             true,
             &mut steps,
@@ -336,6 +346,23 @@ impl NamespaceExecutor {
         }
         for m in &spec.mounts {
             let p = host(rootfs, &m.dest)?;
+            if let Some(size) = m.tmpfs {
+                stub(&p, true, created)?;
+                let mut data = "mode=1777".to_string();
+                if size > 0 {
+                    data.push_str(&format!(",size={size}"));
+                }
+                let ro = if m.readonly { libc::MS_RDONLY } else { 0 };
+                steps.push(Step::Mount {
+                    src: cstr("tmpfs")?,
+                    dst: cstr(p.as_os_str().as_bytes())?,
+                    fstype: cstr("tmpfs")?,
+                    flags: ro | libc::MS_NOSUID | libc::MS_STRICTATIME,
+                    data: cstr(data)?,
+                    optional: false,
+                });
+                continue;
+            }
             stub(&p, m.source.is_dir(), created)?;
             bind(&m.source, &p, m.readonly, &mut steps)?;
         }

@@ -10,17 +10,20 @@
 //! mount is refused (not root, no overlayfs) it is a copy of the input, and
 //! later execs of the solve copy too. Cache mounts are directories under
 //! the store's `cache-mounts/` shared by every build that names the same id;
-//! tmpfs mounts are fresh empty directories discarded after the run. Secret
+//! tmpfs mounts are real tmpfs mounted by the executor (`size=` from the op),
+//! never outputs, so nothing written there reaches a snapshot or key. Secret
 //! and SSH mounts are refused until the CLI can provide them.
-//! The network mode `UNSET` runs with the host network, as buildah's
-//! chroot isolation does; `NONE` gets an empty network namespace.
+//! The network modes `UNSET` and `HOST` run with the host network (dfc has
+//! no CNI; BuildKit's `--oci-worker-net=host`); `NONE` gets an empty network
+//! namespace with `lo` up. `security=insecure` fails unless the solver
+//! allows it (`--allow security.insecure`).
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
-use llb_schema::pb::{ExecOp, MountType, NetMode};
+use llb_schema::pb::{ExecOp, MountType, NetMode, SecurityMode};
 
 use super::OpContext;
 use crate::error::OpError;
@@ -127,12 +130,27 @@ pub fn run(
                     .map_err(|s| setup(format!("prepare cache mount {}", m.dest), s))?;
                 Produced::Dir(p)
             }
+            MountType::Tmpfs if m.output >= 0 => {
+                return Err(OpError::Unsupported(format!(
+                    "tmpfs mount {} cannot be an output",
+                    m.dest
+                )));
+            }
             MountType::Tmpfs => {
-                fs::create_dir(&dir)
-                    .map_err(|s| setup(format!("prepare tmpfs mount {}", m.dest), s))?;
-                fs::set_permissions(&dir, fs::Permissions::from_mode(0o1777))
-                    .map_err(|s| setup(format!("prepare tmpfs mount {}", m.dest), s))?;
-                Produced::Dir(dir.clone())
+                let size = m.tmpfs_opt.as_ref().map_or(0, |t| t.size);
+                if size < 0 {
+                    return Err(OpError::Unsupported(format!(
+                        "tmpfs mount {} has a negative size {size}",
+                        m.dest
+                    )));
+                }
+                mounts.push(BindMount {
+                    source: PathBuf::new(),
+                    dest: m.dest.clone(),
+                    readonly: m.readonly,
+                    tmpfs: Some(size),
+                });
+                continue;
             }
             MountType::Secret | MountType::Ssh => {
                 return Err(OpError::Unsupported(format!(
@@ -165,6 +183,7 @@ pub fn run(
                 source,
                 dest: m.dest.clone(),
                 readonly: m.readonly,
+                tmpfs: None,
             });
         }
     }
@@ -174,6 +193,12 @@ pub fn run(
         Ok(NetMode::None) => Network::None,
         _ => Network::Host,
     };
+    let insecure = SecurityMode::try_from(e.security) == Ok(SecurityMode::Insecure);
+    if insecure && !ctx.allow_insecure {
+        return Err(OpError::NotAllowed {
+            entitlement: "security.insecure",
+        });
+    }
     let spec = ExecSpec {
         rootfs,
         mounts,
@@ -191,6 +216,7 @@ pub fn run(
             meta.hostname.clone()
         },
         network,
+        insecure,
         valid_exit_codes: meta.valid_exit_codes.clone(),
     };
     ctx.executor.run(&spec, ctx.log, ctx.cancel)?;

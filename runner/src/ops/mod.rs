@@ -50,6 +50,8 @@ pub struct OpContext<'a> {
     pub layout: Option<&'a std::path::Path>,
     /// Whether writable exec mounts try overlayfs (cleared on the first refusal).
     pub overlay: &'a AtomicBool,
+    /// Whether exec ops may run with `security=insecure`.
+    pub allow_insecure: bool,
 }
 
 /// For sources whose content is named remotely (images), the content

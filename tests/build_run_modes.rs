@@ -1,0 +1,156 @@
+//! RUN mount, network and security modes end to end through `dfc build`, as root,
+//! offline (the base image from the busybox OCI layout fixture):
+//!
+//! - `--mount=type=tmpfs,size=…` is a real tmpfs of that size inside the step, and what
+//!   the step writes there (and the mount point itself) is not in the image;
+//! - `--network=none` sees only `lo`, and `lo` is up;
+//! - `--security=insecure` fails naming `--allow security.insecure` without it, and with
+//!   it the step sees the host's /dev; a cached insecure step is still refused without
+//!   the flag.
+
+mod build_support;
+mod common;
+mod registry_support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use build_support::dfc;
+
+/// A temporary context with `dockerfile`, or `None` (with a message) when not root or
+/// `../shared` is missing.
+fn setup(dockerfile: &str) -> Option<(tempfile::TempDir, PathBuf)> {
+    let layout = common::shared("fixtures/busybox-oci")?;
+    if runner::NamespaceExecutor::new().is_err() {
+        eprintln!("skipping: RUN steps need root (the namespace executor)");
+        return None;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let ctx = tmp.path().join("ctx");
+    fs::create_dir_all(&ctx).unwrap();
+    fs::write(ctx.join("Dockerfile"), dockerfile).unwrap();
+    Some((tmp, layout))
+}
+
+fn build(dir: &Path, layout: &Path, extra: &[&str]) -> (i32, String) {
+    let mut args = vec![
+        "build",
+        "ctx",
+        "--oci-layout",
+        layout.to_str().unwrap(),
+        "--root",
+        "store",
+        "--progress",
+        "plain",
+        "-o",
+        "out",
+    ];
+    args.extend_from_slice(extra);
+    let (code, _, err) = dfc(&args, dir, &[]);
+    (code, err)
+}
+
+#[test]
+fn tmpfs_mount_has_its_size_and_stays_out_of_the_image() {
+    let df = "FROM busybox\n\
+        RUN --mount=type=tmpfs,target=/scratch,size=2m \
+        grep ' /scratch ' /proc/mounts > /mounts.txt && \
+        echo data > /scratch/written && ls /scratch > /seen.txt\n\
+        RUN --mount=type=tmpfs,target=/tmp cat /proc/mounts > /tmp-mounts.txt && \
+        touch /tmp/inside\n";
+    let Some((tmp, layout)) = setup(df) else {
+        return;
+    };
+    let d = tmp.path();
+    let (code, err) = build(d, &layout, &[]);
+    assert_eq!(code, 0, "{err}");
+    let out = d.join("out");
+    let mounts = fs::read_to_string(out.join("mounts.txt")).unwrap();
+    let fields: Vec<&str> = mounts.split_whitespace().collect();
+    assert_eq!(fields.get(2), Some(&"tmpfs"), "{mounts}");
+    assert!(
+        fields[3].split(',').any(|o| o == "size=2048k"),
+        "2m tmpfs: {mounts}"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("seen.txt")).unwrap(),
+        "written\n"
+    );
+    // Neither the file written to the tmpfs nor its mount point reach the image.
+    assert!(!out.join("scratch").exists());
+    // Without size= the tmpfs has the kernel's default limit, and busybox's own /tmp
+    // stays as it was in the base image (empty).
+    let all = fs::read_to_string(out.join("tmp-mounts.txt")).unwrap();
+    assert!(
+        all.lines()
+            .any(|l| l.split_whitespace().nth(1) == Some("/tmp")
+                && l.split_whitespace().nth(2) == Some("tmpfs")),
+        "{all}"
+    );
+    assert!(!out.join("tmp/inside").exists());
+}
+
+#[test]
+fn network_none_sees_only_loopback_and_it_is_up() {
+    let df = "FROM busybox\n\
+        RUN --network=none cat /proc/net/dev > /dev.txt && \
+        ping -c 1 -W 2 127.0.0.1 > /ping.txt\n";
+    let Some((tmp, layout)) = setup(df) else {
+        return;
+    };
+    let d = tmp.path();
+    let (code, err) = build(d, &layout, &[]);
+    assert_eq!(code, 0, "{err}");
+    let dev = fs::read_to_string(d.join("out/dev.txt")).unwrap();
+    let names: Vec<&str> = dev
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split(':').next())
+        .map(str::trim)
+        .collect();
+    assert_eq!(names, ["lo"], "{dev}");
+    let ping = fs::read_to_string(d.join("out/ping.txt")).unwrap();
+    assert!(ping.contains("1 packets received"), "{ping}");
+}
+
+#[test]
+fn insecure_needs_the_allow_flag_and_then_sees_host_devices() {
+    // The host's /dev has devices the minimal sandbox /dev never creates.
+    let host_only = fs::read_dir("/dev")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n == "loop-control" || n == "kmsg" || n == "mem")
+        .expect("the host has /dev/kmsg, /dev/mem or /dev/loop-control");
+    let df = "FROM busybox\n\
+        RUN --security=insecure ls /dev > /insecure-dev.txt\n\
+        RUN ls /dev > /sandbox-dev.txt\n";
+    let Some((tmp, layout)) = setup(df) else {
+        return;
+    };
+    let d = tmp.path();
+    let (code, err) = build(d, &layout, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--allow security.insecure"), "{err}");
+    assert!(err.contains("--security=insecure"), "names the step: {err}");
+    assert!(!d.join("out").exists(), "no output after a refused build");
+
+    let (code, err) = build(d, &layout, &["--allow", "security.insecure"]);
+    assert_eq!(code, 0, "{err}");
+    let insecure = fs::read_to_string(d.join("out/insecure-dev.txt")).unwrap();
+    assert!(insecure.lines().any(|l| l == host_only), "{insecure}");
+    let sandbox = fs::read_to_string(d.join("out/sandbox-dev.txt")).unwrap();
+    assert!(!sandbox.lines().any(|l| l == host_only), "{sandbox}");
+
+    // Entitlements are checked before the cache: the same build, now fully cached, is
+    // still refused without the flag.
+    fs::remove_dir_all(d.join("out")).unwrap();
+    let (code, err) = build(d, &layout, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--allow security.insecure"), "{err}");
+    assert!(!d.join("out").exists(), "no output after a refused build");
+
+    let (code, err) = build(d, &layout, &["--allow", "network.nope"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("security.insecure"), "{err}");
+}
