@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
@@ -106,6 +106,31 @@ pub fn run(
 }
 
 /// Adds one entry's metadata to a stat key.
+/// The entries of `src` in name order, each with its path, its name, its path relative
+/// to the source root (`rel` is `src`'s) and its own metadata (symlinks not followed):
+/// the one walk that both hashing and copying follow.
+fn children(
+    src: &Path,
+    rel: &str,
+) -> std::io::Result<Vec<(PathBuf, std::ffi::OsString, String, fs::Metadata)>> {
+    let mut entries: Vec<_> = fs::read_dir(src)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    entries
+        .into_iter()
+        .map(|e| {
+            let name = e.file_name();
+            let child_rel = if rel.is_empty() {
+                name.to_string_lossy().into_owned()
+            } else {
+                format!("{rel}/{}", name.to_string_lossy())
+            };
+            let path = e.path();
+            let md = fs::symlink_metadata(&path)?;
+            Ok((path, name, child_rel, md))
+        })
+        .collect()
+}
+
 fn feed(h: &mut Sha256, rel: &str, md: &fs::Metadata, link: Option<&Path>) {
     h.update(rel.as_bytes());
     h.update([0]);
@@ -146,16 +171,7 @@ impl Filter<'_> {
     /// Hashes the metadata of what [`copy_dir`](Self::copy_dir) would copy
     /// (and of the directories it would look into).
     fn stat_dir(&self, src: &Path, rel: &str, h: &mut Sha256) -> std::io::Result<()> {
-        let mut entries: Vec<_> = fs::read_dir(src)?.collect::<Result<_, _>>()?;
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
-            let name = e.file_name();
-            let child_rel = if rel.is_empty() {
-                name.to_string_lossy().into_owned()
-            } else {
-                format!("{rel}/{}", name.to_string_lossy())
-            };
-            let md = fs::symlink_metadata(e.path())?;
+        for (path, _, child_rel, md) in children(src, rel)? {
             let excluded = self.exclude.matches(&child_rel);
             let included = self.include.is_empty() || self.include.matches(&child_rel);
             if md.is_dir() {
@@ -163,11 +179,11 @@ impl Filter<'_> {
                     continue;
                 }
                 feed(h, &child_rel, &md, None);
-                self.stat_dir(&e.path(), &child_rel, h)?;
+                self.stat_dir(&path, &child_rel, h)?;
                 h.update(b"\0end\0");
             } else if included && !excluded {
                 let link = if md.file_type().is_symlink() {
-                    Some(fs::read_link(e.path())?)
+                    Some(fs::read_link(&path)?)
                 } else {
                     None
                 };
@@ -178,16 +194,7 @@ impl Filter<'_> {
     }
 
     fn copy_dir(&self, src: &Path, dst: &Path, rel: &str) -> std::io::Result<()> {
-        let mut entries: Vec<_> = fs::read_dir(src)?.collect::<Result<_, _>>()?;
-        entries.sort_by_key(|e| e.file_name());
-        for e in entries {
-            let name = e.file_name();
-            let child_rel = if rel.is_empty() {
-                name.to_string_lossy().into_owned()
-            } else {
-                format!("{rel}/{}", name.to_string_lossy())
-            };
-            let md = fs::symlink_metadata(e.path())?;
+        for (path, name, child_rel, md) in children(src, rel)? {
             if self.exclude.matches(&child_rel) && !md.is_dir() {
                 continue;
             }
@@ -201,7 +208,7 @@ impl Filter<'_> {
                     continue;
                 }
                 fs::create_dir(&to)?;
-                self.copy_dir(&e.path(), &to, &child_rel)?;
+                self.copy_dir(&path, &to, &child_rel)?;
                 if !included && fs::read_dir(&to)?.next().is_none() {
                     fs::remove_dir(&to)?;
                     continue;
@@ -217,7 +224,7 @@ impl Filter<'_> {
                     }
                     self.links.borrow_mut().insert(key, to.clone());
                 }
-                fsutil::copy_entry(&e.path(), &to, &md)?;
+                fsutil::copy_entry(&path, &to, &md)?;
                 self.finish(&to, &md)?;
             }
         }
