@@ -483,19 +483,6 @@ mod tests {
         );
         assert_eq!(token_refusal("denied"), None);
         assert_eq!(clip("ab\u{e9}c", 3), "ab");
-        assert_eq!(
-            token_refusal(r#"{"details":"incorrect username or password"}"#).as_deref(),
-            Some("incorrect username or password")
-        );
-        assert_eq!(
-            token_refusal(r#"{"error":"invalid_grant"}"#).as_deref(),
-            Some("invalid_grant")
-        );
-        assert_eq!(
-            token_refusal(body).as_deref(),
-            registry_errors(body).as_deref()
-        );
-        assert_eq!(token_refusal("denied"), None);
         assert_eq!(clip("abc", 300), "abc");
     }
 }
