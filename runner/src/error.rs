@@ -165,6 +165,9 @@ pub enum OpError {
     /// The op is of a kind or shape the runner does not run.
     #[error("{0}")]
     Unsupported(String),
+    /// A secret the step needs is missing or unusable.
+    #[error(transparent)]
+    Secret(#[from] crate::secrets::SecretError),
     /// The op needs an entitlement the caller did not grant.
     #[error("this step asks for {entitlement}, which is not allowed: pass --allow {entitlement} to dfc run / dfc build to allow it")]
     NotAllowed {

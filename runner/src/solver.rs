@@ -45,6 +45,7 @@ pub struct SolverBuilder {
     registry: crate::registry::ClientConfig,
     layout: Option<PathBuf>,
     allow_insecure: bool,
+    secrets: Arc<dyn crate::secrets::SecretProvider>,
 }
 
 /// Runs definitions against one store.
@@ -96,6 +97,7 @@ impl Default for SolverBuilder {
             registry: crate::registry::ClientConfig::default(),
             layout: None,
             allow_insecure: false,
+            secrets: Arc::new(crate::secrets::SecretMap::new()),
         }
     }
 }
@@ -148,6 +150,12 @@ impl SolverBuilder {
     /// `--allow security.insecure`); without it they fail naming the flag.
     pub fn allow_insecure(mut self, yes: bool) -> Self {
         self.allow_insecure = yes;
+        self
+    }
+    /// Serves the secrets exec ops ask for (`--secret`); without it every secret is
+    /// "not provided" (an error unless the mount or variable is optional).
+    pub fn secrets(mut self, s: Arc<dyn crate::secrets::SecretProvider>) -> Self {
+        self.secrets = s;
         self
     }
     /// Finishes the configuration.
@@ -384,6 +392,7 @@ impl Solver {
             layout: self.cfg.layout.as_deref(),
             overlay: &self.overlay,
             allow_insecure: self.cfg.allow_insecure,
+            secrets: self.cfg.secrets.as_ref(),
         };
         let result = (|| -> Result<(Vec<SnapshotId>, Outcome), OpError> {
             if ops::keyed_by_content(v) {

@@ -19,7 +19,7 @@ pub mod instructions;
 pub mod mount;
 pub mod suggest;
 
-mod csv;
+pub(crate) mod csv;
 mod goparse;
 
 use serde::Serialize;

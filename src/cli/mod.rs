@@ -11,6 +11,7 @@ mod parse_cmd;
 mod progress;
 pub mod render;
 mod run_cmd;
+mod secret_flag;
 mod store_cmd;
 
 use std::io::{self, Write};

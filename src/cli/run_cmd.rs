@@ -69,6 +69,11 @@ pub struct RunnerArgs {
     /// `RUN --security=insecure` steps run with the host's devices.
     #[arg(long, value_name = "ENTITLEMENT", value_parser = ["security.insecure"])]
     pub allow: Vec<String>,
+    /// A secret for `RUN --mount=type=secret` (repeatable), as buildx's:
+    /// id=ID,src=FILE | id=ID,env=VAR | id=ID (the variable ID if set, else the file
+    /// ID); type=file|env.
+    #[arg(long = "secret", value_name = "SPEC")]
+    pub secret: Vec<String>,
 }
 
 pub(crate) fn fail(msg: impl std::fmt::Display) -> Status {
@@ -260,6 +265,7 @@ pub(crate) fn preflight(args: &RunnerArgs, layout: Option<&Path>) -> Result<(), 
     for o in &args.output {
         parse_output(o, &args.tag)?;
     }
+    super::secret_flag::load(&args.secret)?;
     if let Some(dir) = layout {
         if !dir.join("index.json").is_file() {
             return Err(format!(
@@ -305,6 +311,10 @@ pub(crate) fn execute(
         .registry(registry.clone());
     if let Err(e) = preflight(args, layout.as_deref()) {
         return fail(e);
+    }
+    match super::secret_flag::load(&args.secret) {
+        Ok(s) => builder = builder.secrets(Arc::new(s)),
+        Err(e) => return fail(e),
     }
     if let Some(dir) = &layout {
         builder = builder.image_layout(dir);

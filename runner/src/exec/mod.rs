@@ -7,9 +7,11 @@
 //! namespace executor (root) lives in its own module.
 
 mod namespace;
+mod secret;
 pub mod user;
 
 pub use namespace::NamespaceExecutor;
+pub use secret::{ExecSecrets, SecretFile};
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -62,6 +64,8 @@ pub struct ExecSpec {
     pub insecure: bool,
     /// Exit codes that count as success (empty: only 0).
     pub valid_exit_codes: Vec<i32>,
+    /// Secret files and secret environment variables (values redacted in `Debug`).
+    pub secrets: ExecSecrets,
 }
 
 /// What ran.

@@ -1,7 +1,7 @@
 //! The namespace executor: runs an exec op's process as PID 1 of fresh
 //! mount, PID, UTS, IPC (and, for network `none`, network) namespaces,
 //! pivoted into the prepared rootfs with /proc, a minimal /dev, /sys and the
-//! op's bind and tmpfs mounts. Needs root; no daemon, no cgroups, no OCI
+//! op's bind and tmpfs mounts, and secret files (`secret.rs`). Needs root; no daemon, no cgroups, no OCI
 //! runtime. Capabilities are never dropped and no seccomp filter is applied;
 //! `insecure` additionally binds the host's /dev and mounts /sys writable.
 //!
@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use super::secret;
 use super::user;
 use super::{ExecError, ExecOutcome, ExecSpec, Executor, Network};
 use crate::fsutil::resolve_in_root;
@@ -71,6 +72,14 @@ enum Step {
     Symlink {
         target: CString,
         path: CString,
+    },
+    /// A secret file written into the secrets' tmpfs (see `secret.rs`).
+    SecretFile {
+        path: CString,
+        data: crate::secrets::SecretBytes,
+        uid: u32,
+        gid: u32,
+        mode: u32,
     },
 }
 
@@ -344,7 +353,67 @@ impl NamespaceExecutor {
                 }
             }
         }
-        for m in &spec.mounts {
+        if !spec.secrets.files.is_empty() {
+            // Mounted after the fork, inside the private mount namespace: the host's
+            // staging directory stays empty.
+            steps.push(Step::Mount {
+                src: cstr("tmpfs")?,
+                dst: cstr(spec.secrets.staging.as_os_str().as_bytes())?,
+                fstype: cstr("tmpfs")?,
+                flags: libc::MS_NODEV | libc::MS_NOSUID,
+                data: cstr(spec.secrets.tmpfs_data())?,
+                optional: false,
+            });
+        }
+        let secret_binds = |k: usize,
+                            steps: &mut Vec<Step>,
+                            created: &mut Vec<PathBuf>|
+         -> Result<(), ExecError> {
+            for (i, f) in spec.secrets.files.iter().enumerate() {
+                if f.after != k {
+                    continue;
+                }
+                let src = cstr(
+                    spec.secrets
+                        .staging
+                        .join(format!("s{i}"))
+                        .as_os_str()
+                        .as_bytes(),
+                )?;
+                let p = host(rootfs, &f.dest)?;
+                stub(&p, false, created)?;
+                let dst = cstr(p.as_os_str().as_bytes())?;
+                steps.push(Step::SecretFile {
+                    path: src.clone(),
+                    data: f.data.clone(),
+                    uid: f.uid,
+                    gid: f.gid,
+                    mode: f.mode,
+                });
+                steps.push(Step::Mount {
+                    src,
+                    dst: dst.clone(),
+                    fstype: CString::default(),
+                    flags: libc::MS_BIND,
+                    data: CString::default(),
+                    optional: false,
+                });
+                steps.push(Step::Mount {
+                    src: CString::default(),
+                    dst,
+                    fstype: CString::default(),
+                    flags: libc::MS_BIND
+                        | libc::MS_REMOUNT
+                        | libc::MS_RDONLY
+                        | secret::bind_flags(f.mode),
+                    data: CString::default(),
+                    optional: false,
+                });
+            }
+            Ok(())
+        };
+        for (k, m) in spec.mounts.iter().enumerate() {
+            secret_binds(k, &mut steps, created)?;
             let p = host(rootfs, &m.dest)?;
             if let Some(size) = m.tmpfs {
                 stub(&p, true, created)?;
@@ -366,6 +435,7 @@ impl NamespaceExecutor {
             stub(&p, m.source.is_dir(), created)?;
             bind(&m.source, &p, m.readonly, &mut steps)?;
         }
+        secret_binds(spec.mounts.len(), &mut steps, created)?;
         let root_c = cstr(rootfs.as_os_str().as_bytes())?;
         let cwd_c = cstr(spec.cwd.as_bytes())?;
         let hostname = spec.hostname.clone().into_bytes();
@@ -393,6 +463,9 @@ impl NamespaceExecutor {
         for e in env {
             let (k, v) = e.split_once('=').unwrap_or((e, ""));
             cmd.env(k, v);
+        }
+        for (k, v) in &spec.secrets.env {
+            cmd.env(k, std::ffi::OsStr::from_bytes(v.expose()));
         }
         // SAFETY: the closure only makes system calls on data prepared above
         // (no allocation, no locks), as required between fork and exec.
@@ -483,6 +556,13 @@ impl NamespaceExecutor {
                         Step::Symlink { target, path } => {
                             libc::symlink(target.as_ptr(), path.as_ptr()) == 0
                         }
+                        Step::SecretFile {
+                            path,
+                            data,
+                            uid,
+                            gid,
+                            mode,
+                        } => secret::write_file(path, data.expose(), *uid, *gid, *mode),
                     };
                     if !ok {
                         return fail(i as u32);

@@ -12,7 +12,9 @@
 //! the store's `cache-mounts/` shared by every build that names the same id;
 //! tmpfs mounts are real tmpfs mounted by the executor (`size=` from the op),
 //! never outputs, so nothing written there reaches a snapshot or key. Secret
-//! and SSH mounts are refused until the CLI can provide them.
+//! mounts and secret env come from the solve's secret provider (`secret.rs`)
+//! and are written by the executor into a tmpfs private to the container's
+//! mount namespace. SSH mounts are refused until the CLI can provide them.
 //! The network modes `UNSET` and `HOST` run with the host network (dfc has
 //! no CNI; BuildKit's `--oci-worker-net=host`); `NONE` gets an empty network
 //! namespace with `lo` up. `security=insecure` fails unless the solver
@@ -27,7 +29,7 @@ use llb_schema::pb::{ExecOp, MountType, NetMode, SecurityMode};
 
 use super::OpContext;
 use crate::error::OpError;
-use crate::exec::{BindMount, ExecError, ExecSpec, Network};
+use crate::exec::{BindMount, ExecError, ExecSecrets, ExecSpec, Network};
 use crate::fsutil::{self, resolve_in_root};
 use crate::store::overlay::Overlay;
 use crate::store::SnapshotId;
@@ -53,6 +55,7 @@ pub fn run(
     // Declared after `stage`: unmounted before the staging area is removed.
     let mut overlays: Vec<Option<Overlay>> = Vec::new();
     let mut produced: Vec<Option<Produced>> = vec![None; outputs];
+    let mut secret_files = Vec::new();
     for (i, m) in e.mounts.iter().enumerate() {
         let kind = MountType::try_from(m.mount_type).unwrap_or(MountType::Bind);
         let dir = stage.path().join(format!("m{i}"));
@@ -152,9 +155,15 @@ pub fn run(
                 });
                 continue;
             }
-            MountType::Secret | MountType::Ssh => {
+            // BuildKit's client writes secret mounts without an output index (so 0
+            // on the wire) and its solver never reads one: they are never outputs.
+            MountType::Secret => {
+                secret_files.extend(super::secret::file(ctx, m, mounts.len())?);
+                continue;
+            }
+            MountType::Ssh => {
                 return Err(OpError::Unsupported(format!(
-                    "mount {}: secret and ssh mounts are not supported by the runner yet",
+                    "mount {}: ssh mounts are not supported by the runner yet",
                     m.dest
                 )));
             }
@@ -199,6 +208,15 @@ pub fn run(
             entitlement: "security.insecure",
         });
     }
+    let secrets = ExecSecrets {
+        staging: stage.path().join("secrets"),
+        env: super::secret::env(ctx, e)?,
+        files: secret_files,
+    };
+    if !secrets.files.is_empty() {
+        fs::create_dir(&secrets.staging)
+            .map_err(|s| setup("prepare the secrets' mount point".into(), s))?;
+    }
     let spec = ExecSpec {
         rootfs,
         mounts,
@@ -218,6 +236,7 @@ pub fn run(
         network,
         insecure,
         valid_exit_codes: meta.valid_exit_codes.clone(),
+        secrets,
     };
     ctx.executor.run(&spec, ctx.log, ctx.cancel)?;
     let mut out = Vec::with_capacity(outputs);

@@ -18,6 +18,7 @@ pub(crate) mod local;
 mod merge;
 mod mode;
 mod owner;
+mod secret;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -52,6 +53,8 @@ pub struct OpContext<'a> {
     pub overlay: &'a AtomicBool,
     /// Whether exec ops may run with `security=insecure`.
     pub allow_insecure: bool,
+    /// Serves the secrets of secret mounts and secret env.
+    pub secrets: &'a dyn crate::secrets::SecretProvider,
 }
 
 /// For sources whose content is named remotely (images), the content
