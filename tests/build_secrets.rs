@@ -11,6 +11,9 @@
 //! - a changed secret value leaves the step cached (secrets are not in cache keys);
 //! - bad `--secret` values are refused before anything runs (exit 2), naming the value
 //!   and the fix, never showing a secret's content.
+//! - while a step runs its secret is mounted only in the container's namespace (the host
+//!   does not see it); SIGKILLing the build kills the container, so the secret's tmpfs
+//!   is gone within moments, and nothing under the store holds the secret.
 
 mod build_support;
 mod common;
@@ -285,5 +288,120 @@ fn bad_secret_flags_are_refused_before_anything_runs() {
             "shows content: {err}"
         );
         assert!(!d.join("store").exists(), "nothing ran for {spec}");
+    }
+}
+
+/// Every `/proc/PID/mountinfo` line, of every process, that contains `needle`.
+fn mounts_anywhere(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for e in fs::read_dir("/proc").unwrap().flatten() {
+        let name = e.file_name();
+        if !name.to_string_lossy().bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        // Processes come and go while we read.
+        if let Ok(text) = fs::read_to_string(e.path().join("mountinfo")) {
+            found.extend(
+                text.lines()
+                    .filter(|l| l.contains(needle))
+                    .map(|l| format!("pid {}: {l}", name.to_string_lossy())),
+            );
+        }
+    }
+    found
+}
+
+#[test]
+fn a_killed_build_leaves_no_secret_mounted_or_on_disk() {
+    use std::io::BufRead;
+    let unique = format!(
+        "kill-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let df = format!(
+        "FROM busybox\n\
+         RUN --mount=type=secret,id={unique},required sh -c 'wc -c /run/secrets/{unique}; echo READY; sleep 30'\n"
+    );
+    let Some((tmp, layout)) = setup(&df) else {
+        return;
+    };
+    let d = tmp.path();
+    let value = format!("value-of-{unique}-Hq3Ls8Xe");
+    fs::write(d.join("s"), &value).unwrap();
+    let spec = format!("id={unique},src=s");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dfc"))
+        .args([
+            "build",
+            "ctx",
+            "--oci-layout",
+            layout.to_str().unwrap(),
+            "--root",
+            "store",
+            "--progress",
+            "plain",
+            "--secret",
+            &spec,
+        ])
+        .current_dir(d)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = String::new();
+    loop {
+        let Some(Ok(l)) = lines.next() else {
+            panic!("the build ended before its step ran: {seen}");
+        };
+        seen.push_str(&l);
+        seen.push('\n');
+        if l.ends_with("READY") {
+            break;
+        }
+    }
+    // While the step runs, its secret is mounted in the container's namespace only.
+    let target = format!("/run/secrets/{unique}");
+    let inside = mounts_anywhere(&target);
+    assert!(!inside.is_empty(), "the step's secret mount is not found");
+    let host = fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(
+        !host.contains(&unique),
+        "the host sees the secret mount: {host}"
+    );
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    // The container dies with the runner, and its secret tmpfs with it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let left = mounts_anywhere(&target);
+        if left.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the secret is still mounted after the build was killed: {left:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // And nothing under the store holds the secret.
+    let mut todo = vec![d.join("store")];
+    while let Some(dir) = todo.pop() {
+        for e in fs::read_dir(&dir).unwrap().flatten() {
+            let (p, meta) = (e.path(), fs::symlink_metadata(e.path()).unwrap());
+            if meta.is_dir() {
+                todo.push(p);
+            } else if meta.is_file() {
+                assert!(
+                    !contains(&fs::read(&p).unwrap(), value.as_bytes()),
+                    "{} holds the secret",
+                    p.display()
+                );
+            }
+        }
     }
 }

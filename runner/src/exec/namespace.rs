@@ -443,6 +443,7 @@ impl NamespaceExecutor {
         let (uid, gid) = (id.uid, id.gid);
         let net_none = spec.network == Network::None;
         let dot = cstr(".")?;
+        let runner_pid = std::process::id() as libc::pid_t;
         let slash = cstr("/")?;
 
         let (out_r, out_w) = pipe()?;
@@ -477,6 +478,13 @@ impl NamespaceExecutor {
                     libc::write(diag_fd, b.as_ptr().cast(), 4);
                     Err(e)
                 };
+                // Die with the runner's thread: a killed build leaves no container
+                // (hence no secret tmpfs) running behind it.
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) != 0
+                    || libc::getppid() != runner_pid
+                {
+                    return fail(1007);
+                }
                 let mut flags = libc::CLONE_NEWNS
                     | libc::CLONE_NEWUTS
                     | libc::CLONE_NEWIPC
@@ -611,6 +619,7 @@ impl NamespaceExecutor {
                     1004 => "set hostname".to_string(),
                     1005 => format!("switch to user {:?}", spec.user),
                     1006 => format!("enter working directory {}", spec.cwd),
+                    1007 => "tie the container to the runner's life".to_string(),
                     u32::MAX => format!("start {program}"),
                     i => format!("mount step {i}"),
                 };
