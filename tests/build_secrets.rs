@@ -217,6 +217,25 @@ fn a_missing_optional_secret_gives_no_file_and_an_empty_variable() {
 }
 
 #[test]
+fn a_secret_target_that_is_a_directory_is_a_clear_error() {
+    let df = "FROM busybox\n\
+        RUN --mount=type=secret,id=s,target=/etc true\n";
+    let Some((tmp, layout)) = setup(df) else {
+        return;
+    };
+    let d = tmp.path();
+    fs::write(d.join("s"), "value").unwrap();
+    let (code, out) = build(d, &layout, &["--secret", "id=s,src=s"], &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "secret mount target /etc is a directory in the rootfs; give target= a file path"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_changed_secret_value_keeps_the_step_cached() {
     // BuildKit keys an exec op by its definition (the secret's id, target, mode), never
     // by the secret's value: changing the value does not rerun the step.

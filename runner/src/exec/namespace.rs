@@ -381,6 +381,15 @@ impl NamespaceExecutor {
                         .as_bytes(),
                 )?;
                 let p = host(rootfs, &f.dest)?;
+                if p.is_dir() {
+                    return Err(ExecError::Setup {
+                        what: format!(
+                            "secret mount target {} is a directory in the rootfs; give target= a file path",
+                            f.dest
+                        ),
+                        source: io::Error::from_raw_os_error(libc::EISDIR),
+                    });
+                }
                 stub(&p, false, created)?;
                 let dst = cstr(p.as_os_str().as_bytes())?;
                 steps.push(Step::SecretFile {
