@@ -8,8 +8,9 @@
 //! How: the spawned child unshares, then forks; the grandchild is PID 1 of
 //! the new PID namespace and sets up its mounts, identity and cwd before
 //! exec, while the child waits for it and exits with its status (so the
-//! caller waits on an ordinary child). The grandchild dies with the child
-//! (`PR_SET_PDEATHSIG`), which is how cancellation kills the container.
+//! caller waits on an ordinary child). The child dies with the runner and the
+//! grandchild with the child (`PR_SET_PDEATHSIG`), which is how cancellation kills
+//! the container, and why a SIGKILLed runner leaves no container behind.
 //! Everything the pre-exec code needs is prepared before the fork: after it
 //! only system calls run.
 
@@ -394,6 +395,8 @@ impl NamespaceExecutor {
             let (k, v) = e.split_once('=').unwrap_or((e, ""));
             cmd.env(k, v);
         }
+        // SAFETY: getpid has no preconditions.
+        let runner_pid = unsafe { libc::getpid() };
         // SAFETY: the closure only makes system calls on data prepared above
         // (no allocation, no locks), as required between fork and exec.
         unsafe {
@@ -404,6 +407,12 @@ impl NamespaceExecutor {
                     libc::write(diag_fd, b.as_ptr().cast(), 4);
                     Err(e)
                 };
+                // The waiting child dies with the runner (even a SIGKILLed one), and
+                // PID 1 with it: no orphaned container outlives its build.
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+                if libc::getppid() != runner_pid {
+                    libc::_exit(137);
+                }
                 let mut flags = libc::CLONE_NEWNS
                     | libc::CLONE_NEWUTS
                     | libc::CLONE_NEWIPC

@@ -18,6 +18,7 @@ pub(crate) mod local;
 mod merge;
 mod mode;
 mod owner;
+mod special;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
