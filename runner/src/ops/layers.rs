@@ -92,7 +92,13 @@ pub fn apply_layer(root: &Path, blob: &Path) -> io::Result<()> {
                 .ok_or_else(|| bad("hard link without a target".into()))?;
             let lc = components(&link)?;
             let from = resolve_in_root(root, &format!("/{}", lc.join("/")), false)?;
-            fs::hard_link(&from, &target)?;
+            fs::hard_link(&from, &target).map_err(|e| {
+                bad(format!(
+                    "hard link {} -> {}: the target is not in the image ({e})",
+                    comps.join("/"),
+                    link.display()
+                ))
+            })?;
         } else if super::special::place(entry.header(), &target, as_root)?
             == super::special::Placed::NotSpecial
         {

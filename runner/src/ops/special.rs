@@ -46,9 +46,11 @@ pub fn place(h: &tar::Header, target: &Path, as_root: bool) -> io::Result<Placed
     if file_type != libc::S_IFIFO && !as_root {
         return Ok(Placed::Skipped);
     }
-    let major = h.device_major()?.unwrap_or(0);
-    let minor = h.device_minor()?.unwrap_or(0);
-    let mode = h.mode()? & 0o7777;
+    // Unreadable numeric fields count as 0, as Go's archive/tar reads them (writers
+    // leave the device fields of a FIFO empty).
+    let major = h.device_major().ok().flatten().unwrap_or(0);
+    let minor = h.device_minor().ok().flatten().unwrap_or(0);
+    let mode = h.mode().unwrap_or(0o644) & 0o7777;
     let c = CString::new(target.as_os_str().as_bytes())
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path with NUL byte"))?;
     // SAFETY: a valid C string; mknod does not retain it.
