@@ -6,7 +6,7 @@
 //!   the next build on the same `--root` succeeds with the clean build's image digest,
 //!   no mount of the killed build is left in the host's mount table, no process of it
 //!   (dfc, its waiting children, the container) survives, and the exported tar is
-//!   either absent or whole. Kills alternate between the whole process group (a crash
+//!   either absent or whole, with no temporary file beside it. Kills alternate between the whole process group (a crash
 //!   of everything) and the dfc process alone (its containers are then orphans that
 //!   must die with it). The delays come from a seeded RNG; the seed is printed and
 //!   `DFC_FAULT_SEED=N` replays a run;
@@ -336,6 +336,17 @@ fn builds_killed_at_random_moments_leave_a_store_the_next_build_uses() {
             assert_eq!(oci_digest(&out).as_ref(), Ok(&expected), "{what}: output");
         }
         let _ = fs::remove_file(&out);
+        // Not even a temporary file is left beside it.
+        let beside: Vec<String> = fs::read_dir(fx.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".tmp"))
+            .collect();
+        assert_eq!(
+            beside,
+            Vec::<String>::new(),
+            "{what}: temporary output left"
+        );
         let t = Instant::now();
         fx.build(&ctx, &out, &[]);
         recover_total += t.elapsed();
