@@ -426,24 +426,33 @@ file 25\nfile 26\nfile 27\nfile 28\nfile 29\nfile 3\nfile 30\nfile 31\nfile 32\n
 file 34\nfile 35\nfile 36\nfile 37\nfile 38\nfile 39\nfile 4\nfile 5\nfile 6\nfile 7\n\
 file 8\nfile 9\n";
 
-/// Shared `flock`s held on the store's lock file (`/proc/locks`).
-fn shared_locks(store: &Path) -> usize {
+/// `flock`s on the store's lock file (`/proc/locks`): (shared ones held, exclusive ones
+/// waiting).
+fn store_locks(store: &Path) -> (usize, usize) {
     let Ok(md) = fs::metadata(store.join("lock")) else {
-        return 0;
+        return (0, 0);
     };
     let ino = std::os::unix::fs::MetadataExt::ino(&md).to_string();
-    fs::read_to_string("/proc/locks")
-        .unwrap()
+    let text = fs::read_to_string("/proc/locks").unwrap();
+    let mine: Vec<&str> = text
         .lines()
-        .filter(|l| !l.contains("->"))
-        .filter(|l| l.contains("FLOCK") && l.contains("READ"))
+        .filter(|l| l.contains("FLOCK"))
         .filter(|l| {
             l.split_whitespace()
-                .nth(5)
+                .find(|f| f.matches(':').count() == 2)
                 .and_then(|f| f.rsplit(':').next())
                 .is_some_and(|i| i == ino)
         })
-        .count()
+        .collect();
+    let held = mine
+        .iter()
+        .filter(|l| !l.contains("->") && l.contains("READ"))
+        .count();
+    let waiting = mine
+        .iter()
+        .filter(|l| l.contains("->") && l.contains("WRITE"))
+        .count();
+    (held, waiting)
 }
 
 #[test]
@@ -476,7 +485,7 @@ fn four_concurrent_builds_on_one_root_and_a_prune_that_waits() {
         })
         .collect();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while shared_locks(&fx.store()) < variants.len() {
+    while store_locks(&fx.store()).0 < variants.len() {
         assert!(Instant::now() < deadline, "the builds never held the store");
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -489,7 +498,14 @@ fn four_concurrent_builds_on_one_root_and_a_prune_that_waits() {
         .spawn()
         .unwrap();
     let mut prune_done = None;
+    let (mut last_shared, mut prune_seen_waiting) = (Instant::now(), false);
     while prune_done.is_none() || builds.iter().any(|b| b.2.is_none()) {
+        // Read before prune's exit: prune cannot finish while a shared lock is held.
+        let (held, waiting) = store_locks(&fx.store());
+        if held > 0 {
+            last_shared = Instant::now();
+            prune_seen_waiting |= waiting > 0;
+        }
         for b in builds.iter_mut().filter(|b| b.2.is_none()) {
             if let Some(status) = b.1.try_wait().unwrap() {
                 let mut err = String::new();
@@ -518,10 +534,13 @@ fn four_concurrent_builds_on_one_root_and_a_prune_that_waits() {
         std::thread::sleep(Duration::from_millis(2));
     }
     prune.wait().unwrap();
-    let last_build = builds.iter().filter_map(|b| b.2).max().unwrap();
     assert!(
-        prune_done.unwrap() >= last_build,
-        "prune finished before the builds it should have waited for"
+        prune_seen_waiting,
+        "prune never waited for the builds' shared locks"
+    );
+    assert!(
+        prune_done.unwrap() >= last_shared,
+        "prune finished while a build still held the store"
     );
     eprintln!("four concurrent builds and a prune: {:?}", start.elapsed());
     for (name, _, files) in &variants {
