@@ -93,8 +93,13 @@ pub fn apply_layer(root: &Path, blob: &Path) -> io::Result<()> {
             let lc = components(&link)?;
             let from = resolve_in_root(root, &format!("/{}", lc.join("/")), false)?;
             fs::hard_link(&from, &target).map_err(|e| {
+                let why = if e.kind() == io::ErrorKind::NotFound {
+                    "no such entry in the image (links are resolved inside it)".to_string()
+                } else {
+                    e.to_string()
+                };
                 bad(format!(
-                    "hard link {} -> {}: the target is not in the image ({e})",
+                    "hard link {} -> {}: {why}",
                     comps.join("/"),
                     link.display()
                 ))
