@@ -29,7 +29,8 @@ fn solver(rootfs: &Path, overlay: bool) -> Solver {
 
 fn mounts_under(root: &Path) -> Vec<String> {
     let root = root.to_string_lossy().into_owned();
-    fs::read_to_string("/proc/self/mountinfo")
+    // The overlays live in the mounting thread's own mount namespace.
+    fs::read_to_string("/proc/thread-self/mountinfo")
         .unwrap()
         .lines()
         .filter(|l| l.contains(&root))

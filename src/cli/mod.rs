@@ -7,6 +7,7 @@ mod dump_cmd;
 mod lint_cmd;
 mod lint_config;
 mod lint_fix;
+mod output_file;
 mod parse_cmd;
 mod progress;
 pub mod render;

@@ -173,9 +173,9 @@ fn parse_output(spec: &str, tag: &Option<String>) -> Result<Output, String> {
     }
 }
 
-/// Writes an output file through `write`: to standard output for `-`, else to a
-/// temporary file beside `dest` renamed over it once complete, so a failed export
-/// leaves no half-written file.
+/// Writes an output file through `write`: to standard output for `-`, else to an
+/// unnamed file beside `dest` renamed over it once complete (`output_file.rs`), so a
+/// failed or killed export leaves no half-written file.
 fn write_dest(
     dest: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<(), String>,
@@ -188,11 +188,11 @@ fn write_dest(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(cannot)?;
+    let tmp = super::output_file::OutputFile::create(dir).map_err(cannot)?;
     let mut w = io::BufWriter::new(tmp);
     write(&mut w)?;
     let tmp = w.into_inner().map_err(|e| cannot(e.into_error()))?;
-    tmp.persist(dest).map_err(|e| cannot(e.error))?;
+    tmp.persist(dest).map_err(cannot)?;
     Ok(())
 }
 

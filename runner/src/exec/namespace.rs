@@ -8,8 +8,9 @@
 //! How: the spawned child unshares, then forks; the grandchild is PID 1 of
 //! the new PID namespace and sets up its mounts, identity and cwd before
 //! exec, while the child waits for it and exits with its status (so the
-//! caller waits on an ordinary child). The grandchild dies with the child
-//! (`PR_SET_PDEATHSIG`), which is how cancellation kills the container.
+//! caller waits on an ordinary child). The child dies with the runner and the
+//! grandchild with the child (`PR_SET_PDEATHSIG`), which is how cancellation kills
+//! the container, and why a SIGKILLed runner leaves no container behind.
 //! Everything the pre-exec code needs is prepared before the fork: after it
 //! only system calls run.
 

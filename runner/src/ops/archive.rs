@@ -3,7 +3,8 @@
 //! placed safely: `..` and absolute names are rejected, and parents are
 //! resolved inside the destination root so an earlier symlink entry cannot
 //! redirect a later one outside it. Entries keep their owners unless the
-//! action sets one (`ADD --chown`).
+//! action sets one (`ADD --chown`). Devices and FIFOs are placed by
+//! `special.rs` (devices only as root, skipped otherwise).
 
 use std::fs;
 use std::io::{BufReader, Read};
@@ -142,9 +143,17 @@ pub fn unpack_if_archive(
         let ids = (h.uid().unwrap_or(0), h.gid().unwrap_or(0));
         let mode = h.mode().ok();
         let symlink = h.entry_type().is_symlink();
-        entry
-            .unpack(&target)
+        let placed = super::special::place(h, &target, super::local::is_root())
             .map_err(|e| arch(format!("{container}: {e}")))?;
+        match placed {
+            super::special::Placed::Skipped => continue,
+            super::special::Placed::Created => {}
+            super::special::Placed::NotSpecial => {
+                entry
+                    .unpack(&target)
+                    .map_err(|e| arch(format!("{container}: {e}")))?;
+            }
+        }
         if owner.is_some() {
             finish(action, &target, &container, owner, -1)?;
         } else if keep_owners {

@@ -3,8 +3,10 @@
 //! `.wh..wh..opq` empties a directory of what lower layers put there).
 //! Entries with `..` are rejected; absolute names are taken relative to the
 //! root; parents are resolved inside the root so a symlink from an earlier
-//! entry cannot send a later one outside it. Owners, modes and times are
-//! kept.
+//! entry cannot send a later one outside it; hard links name a path inside the
+//! root (resolved there, last component not followed). Owners, modes and times
+//! are kept. Devices and FIFOs are placed by `special.rs` (devices only as
+//! root); a whiteout that names no entry (`.wh..`) is refused.
 
 use std::collections::HashSet;
 use std::fs;
@@ -48,7 +50,8 @@ fn components(p: &Path) -> io::Result<Vec<String>> {
 pub fn apply_layer(root: &Path, blob: &Path) -> io::Result<()> {
     let mut ar = tar::Archive::new(open(blob)?);
     ar.set_preserve_permissions(true);
-    ar.set_preserve_ownerships(crate::ops::running_as_root());
+    let as_root = crate::ops::running_as_root();
+    ar.set_preserve_ownerships(as_root);
     ar.set_preserve_mtime(true);
     ar.set_overwrite(true);
     let mut written: HashSet<PathBuf> = HashSet::new();
@@ -72,7 +75,7 @@ pub fn apply_layer(root: &Path, blob: &Path) -> io::Result<()> {
             }
             continue;
         }
-        if let Some(victim) = name.strip_prefix(".wh.") {
+        if let Some(victim) = super::special::whiteout_victim(name)? {
             fsutil::remove_all(&parent.join(victim))?;
             continue;
         }
@@ -89,8 +92,21 @@ pub fn apply_layer(root: &Path, blob: &Path) -> io::Result<()> {
                 .ok_or_else(|| bad("hard link without a target".into()))?;
             let lc = components(&link)?;
             let from = resolve_in_root(root, &format!("/{}", lc.join("/")), false)?;
-            fs::hard_link(&from, &target)?;
-        } else {
+            fs::hard_link(&from, &target).map_err(|e| {
+                let why = if e.kind() == io::ErrorKind::NotFound {
+                    "no such entry in the image (links are resolved inside it)".to_string()
+                } else {
+                    e.to_string()
+                };
+                bad(format!(
+                    "hard link {} -> {}: {why}",
+                    comps.join("/"),
+                    link.display()
+                ))
+            })?;
+        } else if super::special::place(entry.header(), &target, as_root)?
+            == super::special::Placed::NotSpecial
+        {
             entry.unpack(&target)?;
         }
         written.insert(target);

@@ -19,6 +19,7 @@ mod merge;
 mod mode;
 mod owner;
 mod secret;
+mod special;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -114,7 +114,7 @@ impl Store {
         Ok(out)
     }
 
-    /// Removes staging leftovers, dangling cache records, and snapshots
+    /// Removes staging leftovers (and partial blob downloads), dangling cache records, and snapshots
     /// (least recently used first) until at most `keep_bytes` remain; with
     /// `None` every snapshot goes. Needs [`Store::open_exclusive`].
     pub fn prune(&self, keep_bytes: Option<u64>) -> Result<PruneReport, StoreError> {
@@ -123,6 +123,17 @@ impl Store {
         for e in fs::read_dir(&tmp).map_err(io_err("list staging", &tmp))? {
             let p = e.map_err(io_err("list staging", &tmp))?.path();
             fsutil::remove_all(&p).map_err(io_err("remove staging leftover", &p))?;
+        }
+        // Blob downloads are staged beside their destination (`.tmpXXXX`).
+        let blobs = self.root.join("blobs/sha256");
+        if let Ok(entries) = fs::read_dir(&blobs) {
+            for e in entries {
+                let e = e.map_err(io_err("list blobs", &blobs))?;
+                if e.file_name().to_string_lossy().starts_with(".tmp") {
+                    let p = e.path();
+                    fsutil::remove_all(&p).map_err(io_err("remove partial blob", &p))?;
+                }
+            }
         }
         let mut usage = self.usage()?;
         usage.sort_by_key(|u| (u.last_used, u.id));

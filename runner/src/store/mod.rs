@@ -5,12 +5,14 @@
 //! Layout (every name is a lowercase sha256 hex):
 //! - `snapshots/<id>/`: a directory tree, never modified once in place;
 //! - `cache/<key>`: one line, the snapshot id the key produced;
-//! - `tmp/`: staging areas, renamed into place when complete;
+//! - `tmp/`: staging areas, renamed into place when complete; each open store
+//!   stages in its own `tmp/build-XXXX/`, locked while it is open, and opening
+//!   removes those of builds that died (`session.rs`);
 //! - `lock`: `flock`ed shared by builds, exclusive by prune.
 //!
 //! Every write is staged in `tmp/` and published with one `rename`, so a
 //! kill at any point leaves either the old state or the new one plus
-//! garbage in `tmp/` that the next prune removes. Two builds that produce
+//! garbage in `tmp/` that the next open (or prune) removes. Two builds that produce
 //! the same snapshot race harmlessly: the second rename finds the first's
 //! result and drops its own copy.
 //!
@@ -19,6 +21,7 @@
 
 mod gc;
 pub mod overlay;
+mod session;
 pub mod tree;
 
 use std::fmt;
@@ -62,6 +65,8 @@ enum LockMode {
 #[derive(Debug)]
 pub struct Store {
     root: PathBuf,
+    /// This build's staging directory (none for prune, which stages nothing).
+    session: Option<session::Session>,
     _lock: fs::File,
 }
 
@@ -101,8 +106,18 @@ impl Store {
         if unsafe { libc::flock(lock.as_raw_fd(), op) } != 0 {
             return Err(io_err("lock", &lock_path)(io::Error::last_os_error()));
         }
+        let session = match mode {
+            LockMode::Exclusive => None,
+            LockMode::Shared => {
+                let tmp = root.join("tmp");
+                session::remove_dead(&tmp)
+                    .map_err(io_err("remove the staging of killed builds in", &tmp))?;
+                Some(session::Session::start(&tmp).map_err(io_err("create staging in", &tmp))?)
+            }
+        };
         Ok(Store {
             root: root.to_path_buf(),
+            session,
             _lock: lock,
         })
     }
@@ -125,7 +140,10 @@ impl Store {
     /// A fresh private staging directory inside the store (same filesystem
     /// as the snapshots, so committing it is one rename).
     pub fn staging(&self) -> Result<tempfile::TempDir, StoreError> {
-        let tmp = self.root.join("tmp");
+        let tmp = match &self.session {
+            Some(s) => s.dir().to_path_buf(),
+            None => self.root.join("tmp"),
+        };
         tempfile::Builder::new()
             .prefix("stage-")
             .tempdir_in(&tmp)
@@ -321,11 +339,11 @@ mod tests {
             file + dirs(&ids[0]) + dirs(&other)
         );
         assert!(fs::read_dir(t.path().join("tmp")).unwrap().all(|e| {
-            // Only the TempDirs of this test may remain (they are dropped).
+            // Only this open store's own staging directory may remain.
             e.unwrap()
                 .file_name()
                 .to_string_lossy()
-                .starts_with("stage-")
+                .starts_with("build-")
         }));
     }
 }

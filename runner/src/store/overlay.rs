@@ -8,10 +8,16 @@
 //! written: a process writes through the overlay (copy-up into the upper layer), and
 //! other ops copy their inputs before changing them.
 //!
+//! Overlays are mounted in a mount namespace private to the mounting thread (made on
+//! its first overlay, a slave of the host's so host mounts still show), never in the
+//! host's: when the process dies, even by SIGKILL, its namespaces and their mounts go
+//! with it, so a killed build cannot leave an overlay mounted under the store.
+//!
 //! What it does not do: decide when to use overlays (exec ops try one and fall back to
 //! copying when the mount is refused: not root, no overlayfs, an unusable path), or
 //! keep layered snapshots on disk (a committed snapshot is always a whole tree).
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::ffi::CString;
 use std::fs;
@@ -39,9 +45,47 @@ fn cstr(p: &Path) -> io::Result<CString> {
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path with NUL byte"))
 }
 
+thread_local! {
+    /// Whether this thread has left the host's mount namespace.
+    static PRIVATE_MOUNTS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Moves the calling thread (and the processes it spawns later) into a mount namespace
+/// of its own whose mounts do not propagate back to the host's (`MS_SLAVE`: host
+/// mounts still propagate in). Done once per thread; the namespace, and every mount in
+/// it, is released when its last thread or process exits, however it exits.
+fn private_mount_namespace() -> io::Result<()> {
+    if PRIVATE_MOUNTS.get() {
+        return Ok(());
+    }
+    // SAFETY: unshare only changes this thread's namespaces (CLONE_NEWNS implies
+    // CLONE_FS, which a thread may unshare); no memory is passed.
+    if unsafe { libc::unshare(libc::CLONE_NEWNS) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    PRIVATE_MOUNTS.set(true);
+    let root = CString::new("/").expect("static");
+    // SAFETY: a valid C string and null pointers where mount(2) allows them.
+    let rc = unsafe {
+        libc::mount(
+            std::ptr::null(),
+            root.as_ptr(),
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_SLAVE,
+            std::ptr::null(),
+        )
+    };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 impl Overlay {
     /// Mounts `lower` writable at `<dir>/merged` (`dir` inside the store's staging
     /// area, so the upper layer is on the snapshots' filesystem). `dir` must not exist.
+    /// The mount is made in the calling thread's private mount namespace (see the
+    /// module's documentation): use the view from this thread and processes it spawns.
     pub fn mount(lower: &Path, dir: &Path) -> io::Result<Overlay> {
         let lower_s = lower.as_os_str().as_bytes();
         let dir_s = dir.as_os_str().as_bytes();
@@ -62,6 +106,7 @@ impl Overlay {
                 "an overlay's lower layer must be a directory",
             ));
         }
+        private_mount_namespace()?;
         fs::create_dir(dir)?;
         let (upper, work, merged) = (dir.join("upper"), dir.join("work"), dir.join("merged"));
         for d in [&upper, &work, &merged] {
@@ -134,10 +179,11 @@ impl Drop for Overlay {
     }
 }
 
-/// Detaches every mount at or below `dir` (overlays left by a killed build under the
-/// store's `tmp/`), deepest first; returns how many.
+/// Detaches every mount at or below `dir` in the calling thread's mount namespace
+/// (overlays that builds of older versions, which mounted in the host's namespace, left
+/// under the store's `tmp/` when killed), deepest first; returns how many.
 pub fn detach_mounts_under(dir: &Path) -> io::Result<usize> {
-    let info = fs::read_to_string("/proc/self/mountinfo")?;
+    let info = fs::read_to_string("/proc/thread-self/mountinfo")?;
     let mut points: Vec<PathBuf> = info
         .lines()
         .filter_map(|l| l.split(' ').nth(4))
