@@ -6,7 +6,10 @@
 //! - `snapshots/<id>/`: a directory tree, never modified once in place;
 //! - `cache/<key>`: one line, the snapshot id the key produced;
 //! - `tmp/`: staging areas, renamed into place when complete;
-//! - `lock`: `flock`ed shared by builds, exclusive by prune.
+//! - `lock`: `flock`ed shared by builds, exclusive by prune;
+//! - `cache-mounts/<sha256(id)>/<variant>/<n>/data/`: instances of `RUN
+//!   --mount=type=cache`, never snapshots, never exported (`cachemount.rs`
+//!   has their layout and locking).
 //!
 //! Every write is staged in `tmp/` and published with one `rename`, so a
 //! kill at any point leaves either the old state or the new one plus
@@ -17,6 +20,7 @@
 //! What it does not do: decide what to cache (the solver does) or hash
 //! anything but trees (`tree.rs`).
 
+pub mod cachemount;
 mod gc;
 pub mod overlay;
 pub mod tree;
@@ -30,6 +34,7 @@ use std::path::{Path, PathBuf};
 
 use llb_schema::Digest;
 
+pub use cachemount::{CacheLease, CacheMountError, CacheMountUsage, CacheSeed, Sharing};
 pub use gc::{PruneReport, SnapshotUsage};
 
 use crate::error::StoreError;
