@@ -20,6 +20,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use build_support::dfc;
 
@@ -331,4 +332,53 @@ fn two_builds_at_once_locked_serialise_private_separate_shared_interleave() {
 fn build_ok(dir: &Path, layout: &Path) {
     let (code, _, err) = dfc(&build_args(layout, "ctx", "out", &[]), dir, &[]);
     assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_build_killed_inside_a_locked_cache_step_leaves_it_unlocked() {
+    use std::io::BufRead;
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let df = "FROM busybox\nARG WHO\n\
+        RUN --mount=type=cache,target=/c,sharing=locked \
+        cp /c/log /seen 2>/dev/null; echo \"$WHO\" >> /c/log && echo \"in $WHO\" && \
+        if [ \"$WHO\" = killed ]; then sleep 20; fi\n";
+    let Some((tmp, layout)) = setup(df) else {
+        return;
+    };
+    let d = tmp.path();
+    let mut args = build_args(&layout, "ctx", "out", &["--build-arg", "WHO=killed"]);
+    args.extend(["--progress", "rawjson"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dfc"))
+        .args(&args)
+        .current_dir(d)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen_step = false;
+    for line in stderr.lines() {
+        let e: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap_or_default();
+        if e["event"] == "log" && e["text"].as_str().unwrap_or("").contains("in killed") {
+            seen_step = true;
+            break;
+        }
+    }
+    assert!(seen_step, "the step to kill never ran");
+    // SIGKILL while the step holds the locked cache.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let killed_at = Instant::now();
+    // The next build gets the cache at once (the lock died with the process) and
+    // sees what the killed step wrote before it died.
+    let seen = build_seen(d, &layout, &["--build-arg", "WHO=next"]);
+    assert!(
+        killed_at.elapsed() < Duration::from_secs(15),
+        "waited {:?} for the cache",
+        killed_at.elapsed()
+    );
+    assert_eq!(seen, "killed\n");
+    assert_eq!(
+        build_seen(d, &layout, &["--build-arg", "WHO=third"]),
+        "killed\nnext\n"
+    );
 }
