@@ -173,15 +173,41 @@ fn reset_drops_idle_instances_and_retires_busy_ones() {
     // Seeded caches of the id are another set: resetting them leaves these.
     assert_eq!(s.reset_cache_mounts("/c", true).unwrap(), 0);
     assert_eq!(s.reset_cache_mounts("/c", false).unwrap(), 2);
-    // The busy holder keeps its files (moved out of the way, under tmp/) ...
-    let tmp: Vec<_> = fs::read_dir(t.path().join("tmp")).unwrap().collect();
-    assert_eq!(tmp.len(), 1, "only the busy instance waits in tmp/");
-    // ... and the next user starts empty.
+    // The busy holder keeps its instance, where it is ...
+    assert_eq!(fs::read_to_string(busy.path().join("f")).unwrap(), "busy");
+    // ... and the next user starts empty, in a new instance (not the busy one's number).
     let fresh = s
         .acquire_cache_mount("/c", None, Sharing::Private, &GO)
         .unwrap();
     assert_eq!(fs::read_dir(fresh.path()).unwrap().count(), 0);
-    drop((busy, fresh));
+    assert_ne!(fresh.path(), busy.path());
+    let shared = s
+        .acquire_cache_mount("/c", None, Sharing::Shared, &GO)
+        .unwrap();
+    assert_ne!(
+        shared.path(),
+        busy.path(),
+        "a dropped instance is never handed out"
+    );
+    drop((shared, fresh));
+    // Resetting again drops the two new instances (the busy one was dropped already) ...
+    assert_eq!(s.reset_cache_mounts("/c", false).unwrap(), 2);
+    // ... and once released, the next reset deletes the old one too: nothing is left.
+    drop(busy);
+    assert_eq!(s.reset_cache_mounts("/c", false).unwrap(), 0);
+    let usage = s.cache_mount_usage().unwrap();
+    assert_eq!(usage[0].instances, 0, "{usage:?}");
+    let top = t.path().join("cache-mounts");
+    let id = fs::read_dir(&top).unwrap().next().unwrap().unwrap().path();
+    let left: Vec<_> = fs::read_dir(id.join("plain"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["lock"]);
+    let again = s
+        .acquire_cache_mount("/c", None, Sharing::Private, &GO)
+        .unwrap();
+    drop(again);
     // prune (alone on the store) removes the cache and the retired instance.
     drop(s);
     let s = Store::open_exclusive(t.path()).unwrap();

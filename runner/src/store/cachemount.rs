@@ -12,7 +12,10 @@
 //!   created (held briefly, never while a step runs);
 //! - `<variant>/<n>/data/`: instance `n`, mounted into steps;
 //!   `<variant>/<n>/lock`: `flock`ed shared by `sharing=shared` users,
-//!   exclusively by `private` and `locked` users, for the whole step.
+//!   exclusively by `private` and `locked` users, for the whole step;
+//! - `<variant>/<n>/retired`: marks an instance `--no-cache` dropped while
+//!   another build used it: never handed out again, deleted by the next reset
+//!   (once idle) or prune; `<variant>/retired-*/`: an instance being deleted.
 //!
 //! Locks are taken on a file opened per use, so they work the same between
 //! threads of one solve and between processes, and die with the process
@@ -45,6 +48,8 @@ use crate::fsutil;
 const POLL: Duration = Duration::from_millis(50);
 /// The variant of a cache mount without an input.
 const PLAIN: &str = "plain";
+/// The marker of an instance dropped by `--no-cache` while in use.
+const RETIRED: &str = "retired";
 
 /// Who may use a cache instance at the same time (the op's `sharing`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,7 +230,12 @@ impl Store {
         loop {
             let choosing = flock(&lock_path, libc::LOCK_EX, true)
                 .map_err(io_err("lock cache mount", &lock_path))?;
-            let have = instances(&dir).map_err(io_err("list cache mount", &dir))?;
+            let all = instances(&dir).map_err(io_err("list cache mount", &dir))?;
+            let have: Vec<u64> = all
+                .iter()
+                .copied()
+                .filter(|n| !dir.join(n.to_string()).join(RETIRED).exists())
+                .collect();
             let try_lock = |n: u64, op: libc::c_int| {
                 let p = dir.join(n.to_string()).join("lock");
                 match flock(&p, op | libc::LOCK_NB, false) {
@@ -272,7 +282,7 @@ impl Store {
                 });
             }
             if sharing != Sharing::Locked || have.is_empty() {
-                let n = have.last().map_or(0, |n| n + 1);
+                let n = all.last().map_or(0, |n| n + 1);
                 let op = if sharing == Sharing::Shared {
                     libc::LOCK_SH
                 } else {
@@ -327,9 +337,10 @@ impl Store {
 
     /// Forgets the caches of mount `id`: those seeded from an input when
     /// `seeded`, else the one without an input (BuildKit's `--no-cache` rule).
-    /// Idle instances are deleted; one in use by another build is moved to
-    /// `tmp/` (that build keeps it until it ends; prune removes it). Returns
-    /// how many instances were dropped.
+    /// An idle instance is renamed out of reach (`retired-*` in its variant
+    /// directory) and deleted; one another build still uses is marked
+    /// `retired` (never handed out again) and deleted by a later reset or
+    /// prune. Returns how many instances were dropped.
     pub fn reset_cache_mounts(&self, id: &str, seeded: bool) -> Result<usize, StoreError> {
         let id_dir = self.cache_id_dir(id);
         let variants = match fs::read_dir(&id_dir) {
@@ -348,16 +359,43 @@ impl Store {
                 .map_err(store_err("lock cache mount", &lock_path))?;
             for n in instances(&dir).map_err(store_err("list cache mount", &dir))? {
                 let inst = dir.join(n.to_string());
-                let retired = self.staging()?;
-                let moved = retired.path().join("instance");
-                fs::rename(&inst, &moved).map_err(store_err("retire cache mount", &inst))?;
-                dropped += 1;
-                let idle = flock(&moved.join("lock"), libc::LOCK_EX | libc::LOCK_NB, true)
-                    .map_err(store_err("lock cache mount instance", &moved))?;
-                if idle.is_some() {
-                    fsutil::remove_all(&moved).map_err(store_err("delete cache mount", &moved))?;
-                } else {
-                    let _ = retired.keep();
+                let lock = inst.join("lock");
+                let idle = flock(&lock, libc::LOCK_EX | libc::LOCK_NB, true)
+                    .map_err(store_err("lock cache mount instance", &lock))?;
+                if idle.is_none() {
+                    // In use: its holder keeps it; nobody gets it again. It keeps its
+                    // number, so no new instance takes its path while it is mounted.
+                    let mark = inst.join(RETIRED);
+                    if !mark.exists() {
+                        fs::write(&mark, b"").map_err(store_err("retire cache mount", &mark))?;
+                        dropped += 1;
+                    }
+                    continue;
+                }
+                let slot = tempfile::Builder::new()
+                    .prefix("retired-")
+                    .tempdir_in(&dir)
+                    .map_err(store_err("retire cache mount", &inst))?
+                    .keep();
+                // Replaces the empty directory just made; then deleted below.
+                fs::rename(&inst, &slot).map_err(store_err("retire cache mount", &inst))?;
+                if !slot.join(RETIRED).exists() {
+                    dropped += 1;
+                }
+            }
+            let retired = fs::read_dir(&dir)
+                .map_err(store_err("list cache mount", &dir))?
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().starts_with("retired-"));
+            for e in retired {
+                let p = e.path();
+                let idle = match flock(&p.join("lock"), libc::LOCK_EX | libc::LOCK_NB, false) {
+                    Ok(held) => held.is_some(),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+                    Err(e) => return Err(store_err("lock cache mount instance", &p)(e)),
+                };
+                if idle {
+                    fsutil::remove_all(&p).map_err(store_err("delete cache mount", &p))?;
                 }
             }
         }
@@ -407,20 +445,18 @@ impl Store {
     }
 
     /// Removes every cache mount (under [`Store::open_exclusive`], so none is
-    /// in use). Returns (instances removed, bytes freed).
+    /// in use): `cache-mounts/` is renamed into `tmp/` in one step, then
+    /// deleted. Returns (instances removed, bytes freed).
     pub(super) fn prune_cache_mounts(&self) -> Result<(usize, u64), StoreError> {
         let usage = self.cache_mount_usage()?;
         let top = self.cache_mounts_dir();
-        let Ok(rd) = fs::read_dir(&top) else {
+        if !top.exists() {
             return Ok((0, 0));
-        };
-        for e in rd.filter_map(|e| e.ok()) {
-            let p = e.path();
-            let doomed = self.staging()?;
-            let moved = doomed.path().join("cache-mount");
-            fs::rename(&p, &moved).map_err(store_err("retire cache mount", &p))?;
-            fsutil::remove_all(&moved).map_err(store_err("delete cache mount", &moved))?;
         }
+        let doomed = self.root.join("tmp").join("prune-cache-mounts");
+        fsutil::remove_all(&doomed).map_err(store_err("delete cache mounts", &doomed))?;
+        fs::rename(&top, &doomed).map_err(store_err("retire cache mounts", &top))?;
+        fsutil::remove_all(&doomed).map_err(store_err("delete cache mounts", &doomed))?;
         Ok((
             usage.iter().map(|u| u.instances).sum(),
             usage.iter().map(|u| u.bytes).sum(),

@@ -124,7 +124,9 @@ impl Store {
     /// cache mounts stay). Needs [`Store::open_exclusive`].
     pub fn prune(&self, keep_bytes: Option<u64>) -> Result<PruneReport, StoreError> {
         let tmp = self.root.join("tmp");
-        super::overlay::detach_mounts_under(&tmp).map_err(io_err("unmount leftovers in", &tmp))?;
+        // Mount points are absolute; `--root` may be relative.
+        let abs = fs::canonicalize(&tmp).map_err(io_err("resolve", &tmp))?;
+        super::overlay::detach_mounts_under(&abs).map_err(io_err("unmount leftovers in", &tmp))?;
         for e in fs::read_dir(&tmp).map_err(io_err("list staging", &tmp))? {
             let p = e.map_err(io_err("list staging", &tmp))?.path();
             fsutil::remove_all(&p).map_err(io_err("remove staging leftover", &p))?;
