@@ -396,3 +396,59 @@ fn a_build_killed_inside_a_locked_cache_step_leaves_it_unlocked() {
     }
     assert_eq!(fs::read_dir(d.join("store/tmp")).unwrap().count(), 0);
 }
+
+#[test]
+fn steps_taking_locked_caches_in_opposite_orders_do_not_deadlock() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // Two stages run at once; each holds two locked caches, named in opposite orders
+    // (mounts are ordered by target). One cache named twice in a step is one instance.
+    let df = "FROM busybox AS x\n\
+        RUN --mount=type=cache,target=/a,id=A,sharing=locked \
+        --mount=type=cache,target=/b,id=B,sharing=locked \
+        echo x >> /a/log && sleep 1 && echo x >> /b/log && touch /x\n\
+        FROM busybox AS y\n\
+        RUN --mount=type=cache,target=/a,id=B,sharing=locked \
+        --mount=type=cache,target=/b,id=A,sharing=locked \
+        echo y >> /a/log && sleep 1 && echo y >> /b/log && touch /y\n\
+        FROM busybox\n\
+        COPY --from=x /x /x\n\
+        COPY --from=y /y /y\n\
+        RUN --mount=type=cache,target=/a,id=A,sharing=locked \
+        --mount=type=cache,target=/b,id=A,sharing=locked \
+        echo same > /a/twice && cat /b/twice > /seen && cat /a/log >> /seen\n";
+    let Some((tmp, layout)) = setup(df) else {
+        return;
+    };
+    let d = tmp.path();
+    let mut args = build_args(&layout, "ctx", "out", &["--progress", "plain"]);
+    args.push("--no-cache");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dfc"))
+        .args(&args)
+        .current_dir(d)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("the build hung: the two steps wait for each other's cache");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(status.success());
+    let seen = fs::read_to_string(d.join("out/seen")).unwrap();
+    let lines: Vec<&str> = seen.lines().collect();
+    assert_eq!(lines[0], "same", "{seen}");
+    let mut rest = lines[1..].to_vec();
+    rest.sort();
+    assert_eq!(
+        rest,
+        ["x", "y"],
+        "cache A got one line from each stage: {seen}"
+    );
+}

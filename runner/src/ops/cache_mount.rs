@@ -13,6 +13,10 @@
 //! the key (two selectors of one input are two caches, where BuildKit would
 //! show two paths of one tree).
 //!
+//! All cache mounts of a step are taken before its other mounts are
+//! prepared, in one global order (id, then seed), so two steps waiting for
+//! `locked` caches never wait for each other.
+//!
 //! What it does not do: store layout and locking (`store/cachemount.rs`).
 
 use std::collections::BTreeSet;
@@ -29,10 +33,24 @@ use crate::vertex::{Plan, VertexKind};
 /// What names one cache: its id and, when seeded, the seed's snapshot and selector.
 type CacheKey = (String, Option<(SnapshotId, String)>);
 
-/// Cache instances one exec op holds: a cache named twice in one step is
-/// mounted twice from one instance.
+/// Cache instances one exec op holds, with the directory of each of its cache
+/// mounts (by mount index): a cache named twice in one step is one instance.
 #[derive(Default)]
-pub(super) struct Held(Vec<(CacheKey, CacheLease)>);
+pub(super) struct Held {
+    paths: Vec<(usize, PathBuf)>,
+    _leases: Vec<CacheLease>,
+}
+
+impl Held {
+    /// The directory to bind for cache mount `index` of the op.
+    pub(super) fn path(&self, index: usize) -> Result<PathBuf, OpError> {
+        self.paths
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, p)| p.clone())
+            .ok_or_else(|| OpError::Unsupported(format!("cache mount #{index} was not prepared")))
+    }
+}
 
 /// The id a cache mount names (its destination when the op gives none).
 fn cache_id(m: &Mount) -> String {
@@ -42,19 +60,21 @@ fn cache_id(m: &Mount) -> String {
     }
 }
 
-/// Holds an instance of the cache mount `m` for the step and returns the
-/// directory to bind at its destination.
-pub(super) fn prepare(
+/// One cache mount of the op: which cache, its seed, how it is shared.
+struct Wanted {
+    index: usize,
+    key: CacheKey,
+    seed: Option<CacheSeed>,
+    sharing: Sharing,
+}
+
+fn wanted(
     ctx: &OpContext<'_>,
+    index: usize,
     m: &Mount,
     inputs: &[SnapshotId],
-    held: &mut Held,
-) -> Result<PathBuf, OpError> {
+) -> Result<Wanted, OpError> {
     let id = cache_id(m);
-    let err = |source: CacheMountError| OpError::CacheMount {
-        dest: m.dest.clone(),
-        source,
-    };
     let sharing = match m.cache_opt.as_ref().map_or(0, |c| c.sharing) {
         s if s == CacheSharingOpt::Shared as i32 => Sharing::Shared,
         s if s == CacheSharingOpt::Private as i32 => Sharing::Private,
@@ -72,11 +92,13 @@ pub(super) fn prepare(
             let snapshot = inputs[x as usize];
             let selector = clean_path(&m.selector);
             let root = ctx.store.snapshot_path(&snapshot);
-            let tree = resolve_in_root(&root, &selector, true).map_err(|_| {
-                err(CacheMountError::SeedNotDirectory {
-                    selector: selector.clone(),
-                })
-            })?;
+            let tree =
+                resolve_in_root(&root, &selector, true).map_err(|_| OpError::CacheMount {
+                    dest: m.dest.clone(),
+                    source: CacheMountError::SeedNotDirectory {
+                        selector: selector.clone(),
+                    },
+                })?;
             Some(CacheSeed {
                 snapshot,
                 selector,
@@ -90,20 +112,52 @@ pub(super) fn prepare(
             )))
         }
     };
-    let key = (
-        id.clone(),
-        seed.as_ref().map(|s| (s.snapshot, s.selector.clone())),
-    );
-    if let Some((_, lease)) = held.0.iter().find(|(k, _)| *k == key) {
-        return Ok(lease.path().to_path_buf());
+    let key = (id, seed.as_ref().map(|s| (s.snapshot, s.selector.clone())));
+    Ok(Wanted {
+        index,
+        key,
+        seed,
+        sharing,
+    })
+}
+
+/// Holds an instance of every cache mount of the op for the step. Caches are
+/// taken in one global order (by id, then seed), so steps that each wait for
+/// several `locked` caches cannot wait for each other in a cycle.
+pub(super) fn acquire_all(
+    ctx: &OpContext<'_>,
+    mounts: &[Mount],
+    inputs: &[SnapshotId],
+) -> Result<Held, OpError> {
+    let mut want = Vec::new();
+    for (i, m) in mounts.iter().enumerate() {
+        if MountType::try_from(m.mount_type) == Ok(MountType::Cache) && m.output < 0 {
+            want.push(wanted(ctx, i, m, inputs)?);
+        }
     }
-    let lease = ctx
-        .store
-        .acquire_cache_mount(&id, seed.as_ref(), sharing, ctx.cancel)
-        .map_err(err)?;
-    let path = lease.path().to_path_buf();
-    held.0.push((key, lease));
-    Ok(path)
+    want.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut held = Held::default();
+    let mut last: Option<(&CacheKey, PathBuf)> = None;
+    for w in &want {
+        let path = match &last {
+            Some((k, p)) if **k == w.key => p.clone(),
+            _ => {
+                let lease = ctx
+                    .store
+                    .acquire_cache_mount(&w.key.0, w.seed.as_ref(), w.sharing, ctx.cancel)
+                    .map_err(|source| OpError::CacheMount {
+                        dest: mounts[w.index].dest.clone(),
+                        source,
+                    })?;
+                let p = lease.path().to_path_buf();
+                held._leases.push(lease);
+                p
+            }
+        };
+        held.paths.push((w.index, path.clone()));
+        last = Some((&w.key, path));
+    }
+    Ok(held)
 }
 
 /// BuildKit's `--no-cache` rule (`detectPrunedCacheID` at load, then

@@ -57,7 +57,7 @@ pub fn run(
     let mut produced: Vec<Option<Produced>> = vec![None; outputs];
     let mut secret_files = Vec::new();
     // Cache mount instances, held until the step ends.
-    let mut caches = super::cache_mount::Held::default();
+    let caches = super::cache_mount::acquire_all(ctx, &e.mounts, inputs)?;
     for (i, m) in e.mounts.iter().enumerate() {
         let kind = MountType::try_from(m.mount_type).unwrap_or(MountType::Bind);
         let dir = stage.path().join(format!("m{i}"));
@@ -120,9 +120,7 @@ pub fn run(
                     m.dest
                 )));
             }
-            MountType::Cache => {
-                Produced::Dir(super::cache_mount::prepare(ctx, m, inputs, &mut caches)?)
-            }
+            MountType::Cache => Produced::Dir(caches.path(i)?),
             MountType::Tmpfs if m.output >= 0 => {
                 return Err(OpError::Unsupported(format!(
                     "tmpfs mount {} cannot be an output",
