@@ -38,7 +38,7 @@ type CacheKey = (String, Option<(SnapshotId, String)>);
 #[derive(Default)]
 pub(super) struct Held {
     paths: Vec<(usize, PathBuf)>,
-    _leases: Vec<CacheLease>,
+    leases: Vec<CacheLease>,
 }
 
 impl Held {
@@ -150,7 +150,7 @@ pub(super) fn acquire_all(
                         source,
                     })?;
                 let p = lease.path().to_path_buf();
-                held._leases.push(lease);
+                held.leases.push(lease);
                 p
             }
         };
