@@ -168,6 +168,15 @@ pub enum OpError {
     /// A secret the step needs is missing or unusable.
     #[error(transparent)]
     Secret(#[from] crate::secrets::SecretError),
+    /// A cache mount could not be prepared.
+    #[error("cache mount {dest}")]
+    CacheMount {
+        /// The mount's destination.
+        dest: String,
+        /// Why.
+        #[source]
+        source: crate::store::CacheMountError,
+    },
     /// The op needs an entitlement the caller did not grant.
     #[error("this step asks for {entitlement}, which is not allowed: pass --allow {entitlement} to dfc run / dfc build to allow it")]
     NotAllowed {

@@ -210,6 +210,8 @@ impl Solver {
                 });
             }
         }
+        // BuildKit's --no-cache also forgets the cache mounts of the steps it reruns.
+        ops::cache_mount::reset_for(store, &plan, self.cfg.no_cache)?;
         let n = plan.vertices.len();
         let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut waiting = vec![0usize; n];

@@ -59,7 +59,8 @@ pub struct RunnerArgs {
     /// The store directory (default: /var/lib/dfc for root, else under $XDG_DATA_HOME).
     #[arg(long)]
     pub root: Option<PathBuf>,
-    /// Ignore cached results (results are still recorded).
+    /// Ignore cached results (results are still recorded); as with BuildKit, the
+    /// cache mounts (`RUN --mount=type=cache`) of the steps that rerun start empty.
     #[arg(long)]
     pub no_cache: bool,
     /// Progress display.

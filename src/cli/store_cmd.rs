@@ -20,7 +20,8 @@ pub struct PruneArgs {
     #[arg(long)]
     root: Option<PathBuf>,
     /// Keep this much (least recently used goes first): bytes, or with a
-    /// suffix kb, mb, gb (powers of 1024).
+    /// suffix kb, mb, gb (powers of 1024). Without it, every snapshot and every
+    /// cache mount (`RUN --mount=type=cache`) is removed; with it, cache mounts stay.
     #[arg(long, value_name = "SIZE")]
     keep_storage: Option<String>,
 }
@@ -47,13 +48,14 @@ fn parse_size(s: &str) -> Option<u64> {
 
 pub fn du(args: DuArgs) -> Status {
     let root = args.root.unwrap_or_else(runner::store::default_root);
-    let usage = match Store::open(&root).and_then(|s| s.usage()) {
-        Ok(u) => u,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Status::Failure;
-        }
-    };
+    let (usage, caches) =
+        match Store::open(&root).and_then(|s| Ok((s.usage()?, s.cache_mount_usage()?))) {
+            Ok(u) => u,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Status::Failure;
+            }
+        };
     let mut text = format!("{:<71} {:>12} {:>8}\n", "SNAPSHOT", "SIZE", "RECORDS");
     for u in &usage {
         text.push_str(&format!(
@@ -68,7 +70,33 @@ pub fn du(args: DuArgs) -> Status {
         usage.iter().map(|u| u.bytes).sum::<u64>(),
         usage.len()
     ));
+    if !caches.is_empty() {
+        text.push_str(&cache_mount_table(&caches));
+    }
     emit(&text)
+}
+
+/// The cache mounts' part of `dfc du`: id, seed, instances, size.
+fn cache_mount_table(caches: &[runner::store::CacheMountUsage]) -> String {
+    let mut text = format!(
+        "\n{:<40} {:>9} {:>12}  FROM\n",
+        "CACHE MOUNT", "INSTANCES", "SIZE"
+    );
+    for c in caches {
+        text.push_str(&format!(
+            "{:<40} {:>9} {:>12}  {}\n",
+            c.id,
+            c.instances,
+            c.bytes,
+            c.from.as_deref().unwrap_or("-")
+        ));
+    }
+    text.push_str(&format!(
+        "total: {} bytes in {} cache mounts\n",
+        caches.iter().map(|c| c.bytes).sum::<u64>(),
+        caches.len()
+    ));
+    text
 }
 
 pub fn prune(args: PruneArgs) -> Status {
@@ -86,8 +114,8 @@ pub fn prune(args: PruneArgs) -> Status {
     let root = args.root.unwrap_or_else(runner::store::default_root);
     match Store::open_exclusive(&root).and_then(|s| s.prune(keep)) {
         Ok(r) => emit(&format!(
-            "removed {} snapshots, {} cache records, {} bytes\n",
-            r.snapshots, r.records, r.bytes
+            "removed {} snapshots, {} cache records, {} bytes; {} cache mount instances, {} bytes\n",
+            r.snapshots, r.records, r.bytes, r.cache_mounts, r.cache_mount_bytes
         )),
         Err(e) => {
             eprintln!("error: {e}");

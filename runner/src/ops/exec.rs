@@ -8,8 +8,8 @@
 //! overlayfs mount over the snapshot (`store/overlay.rs`), its upper layer
 //! applied to hard links of the input to make the output snapshot; when the
 //! mount is refused (not root, no overlayfs) it is a copy of the input, and
-//! later execs of the solve copy too. Cache mounts are directories under
-//! the store's `cache-mounts/` shared by every build that names the same id;
+//! later execs of the solve copy too. Cache mounts are instances held for
+//! the step as their `sharing` says (`cache_mount.rs`);
 //! tmpfs mounts are real tmpfs mounted by the executor (`size=` from the op),
 //! never outputs, so nothing written there reaches a snapshot or key. Secret
 //! mounts and secret env come from the solve's secret provider (`secret.rs`)
@@ -56,6 +56,8 @@ pub fn run(
     let mut overlays: Vec<Option<Overlay>> = Vec::new();
     let mut produced: Vec<Option<Produced>> = vec![None; outputs];
     let mut secret_files = Vec::new();
+    // Cache mount instances, held until the step ends.
+    let caches = super::cache_mount::acquire_all(ctx, &e.mounts, inputs)?;
     for (i, m) in e.mounts.iter().enumerate() {
         let kind = MountType::try_from(m.mount_type).unwrap_or(MountType::Bind);
         let dir = stage.path().join(format!("m{i}"));
@@ -118,21 +120,7 @@ pub fn run(
                     m.dest
                 )));
             }
-            MountType::Cache => {
-                let id = m
-                    .cache_opt
-                    .as_ref()
-                    .map(|c| c.id.clone())
-                    .unwrap_or_else(|| m.dest.clone());
-                let p = ctx
-                    .store
-                    .root()
-                    .join("cache-mounts")
-                    .join(llb_schema::digest(id.as_bytes()).hex());
-                fs::create_dir_all(&p)
-                    .map_err(|s| setup(format!("prepare cache mount {}", m.dest), s))?;
-                Produced::Dir(p)
-            }
+            MountType::Cache => Produced::Dir(caches.path(i)?),
             MountType::Tmpfs if m.output >= 0 => {
                 return Err(OpError::Unsupported(format!(
                     "tmpfs mount {} cannot be an output",

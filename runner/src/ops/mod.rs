@@ -6,6 +6,7 @@
 //! actions, with `copy.rs`, `owner.rs`, `mode.rs`), `merge.rs` (merge, diff).
 
 mod archive;
+pub(crate) mod cache_mount;
 mod copy;
 mod exec;
 mod file;

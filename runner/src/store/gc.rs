@@ -38,6 +38,10 @@ pub struct PruneReport {
     pub records: usize,
     /// Bytes freed (snapshots only).
     pub bytes: u64,
+    /// Cache mount instances deleted (all of them, unless a size is kept).
+    pub cache_mounts: usize,
+    /// Bytes freed by deleting cache mounts.
+    pub cache_mount_bytes: u64,
 }
 
 fn io_err(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> StoreError {
@@ -48,7 +52,7 @@ fn io_err(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> StoreErr
 /// Disk use of a tree; a file with several names (hard links shared with other
 /// snapshots made from overlays, or within the tree) counts its share per name, so
 /// the sum over snapshots is the disk really used.
-fn tree_bytes(path: &Path) -> io::Result<u64> {
+pub(super) fn tree_bytes(path: &Path) -> io::Result<u64> {
     let md = fs::symlink_metadata(path)?;
     let links = if md.is_dir() { 1 } else { md.nlink().max(1) };
     let mut n = md.blocks() * 512 / links;
@@ -116,10 +120,13 @@ impl Store {
 
     /// Removes staging leftovers (and partial blob downloads), dangling cache records, and snapshots
     /// (least recently used first) until at most `keep_bytes` remain; with
-    /// `None` every snapshot goes. Needs [`Store::open_exclusive`].
+    /// `None` every snapshot and every cache mount goes (with a size kept,
+    /// cache mounts stay). Needs [`Store::open_exclusive`].
     pub fn prune(&self, keep_bytes: Option<u64>) -> Result<PruneReport, StoreError> {
         let tmp = self.root.join("tmp");
-        super::overlay::detach_mounts_under(&tmp).map_err(io_err("unmount leftovers in", &tmp))?;
+        // Mount points are absolute; `--root` may be relative.
+        let abs = fs::canonicalize(&tmp).map_err(io_err("resolve", &tmp))?;
+        super::overlay::detach_mounts_under(&abs).map_err(io_err("unmount leftovers in", &tmp))?;
         for e in fs::read_dir(&tmp).map_err(io_err("list staging", &tmp))? {
             let p = e.map_err(io_err("list staging", &tmp))?.path();
             fsutil::remove_all(&p).map_err(io_err("remove staging leftover", &p))?;
@@ -139,6 +146,9 @@ impl Store {
         usage.sort_by_key(|u| (u.last_used, u.id));
         let mut total: u64 = usage.iter().map(|u| u.bytes).sum();
         let mut report = PruneReport::default();
+        if keep_bytes.is_none() {
+            (report.cache_mounts, report.cache_mount_bytes) = self.prune_cache_mounts()?;
+        }
         let keep = keep_bytes.unwrap_or(0);
         for u in &usage {
             if total <= keep && keep_bytes.is_some() {

@@ -8,7 +8,10 @@
 //! - `tmp/`: staging areas, renamed into place when complete; each open store
 //!   stages in its own `tmp/build-XXXX/`, locked while it is open, and opening
 //!   removes those of builds that died (`session.rs`);
-//! - `lock`: `flock`ed shared by builds, exclusive by prune.
+//! - `lock`: `flock`ed shared by builds, exclusive by prune;
+//! - `cache-mounts/<sha256(id)>/<variant>/<n>/data/`: instances of `RUN
+//!   --mount=type=cache`, never snapshots, never exported (`cachemount.rs`
+//!   has their layout and locking).
 //!
 //! Every write is staged in `tmp/` and published with one `rename`, so a
 //! kill at any point leaves either the old state or the new one plus
@@ -19,6 +22,7 @@
 //! What it does not do: decide what to cache (the solver does) or hash
 //! anything but trees (`tree.rs`).
 
+pub mod cachemount;
 mod gc;
 pub mod overlay;
 mod session;
@@ -33,6 +37,7 @@ use std::path::{Path, PathBuf};
 
 use llb_schema::Digest;
 
+pub use cachemount::{CacheLease, CacheMountError, CacheMountUsage, CacheSeed, Sharing};
 pub use gc::{PruneReport, SnapshotUsage};
 
 use crate::error::StoreError;
