@@ -24,6 +24,7 @@ pub mod progress;
 pub use dfc_registry as registry;
 pub mod solver;
 pub mod store;
+pub mod userns;
 mod vertex;
 
 /// The LLB crate the runner reads, for callers that load definitions.

@@ -10,6 +10,7 @@ mod lint_fix;
 mod parse_cmd;
 mod progress;
 pub mod render;
+mod rootless;
 mod run_cmd;
 mod store_cmd;
 
@@ -68,6 +69,9 @@ enum Command {
     Du(store_cmd::DuArgs),
     /// Remove cached snapshots from the runner store.
     Prune(store_cmd::PruneArgs),
+    /// Run a command as root of the user namespace rootless builds use (for a
+    /// non-root user: to inspect or remove a store holding subordinate ids).
+    Unshare(rootless::UnshareArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -84,6 +88,20 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    // A rootless re-run ties its life to its parent's.
+    runner::userns::adopt_parent();
+    if matches!(
+        cli.command,
+        Command::Build(_)
+            | Command::Run(_)
+            | Command::Du(_)
+            | Command::Prune(_)
+            | Command::Unshare(_)
+    ) {
+        if let Some(code) = rootless::enter() {
+            return code;
+        }
+    }
     let status = match cli.command {
         Command::Parse(args) => parse_cmd::run(args),
         Command::Lint(args) => lint_cmd::run(args),
@@ -93,6 +111,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run_cmd::run(args),
         Command::Du(args) => store_cmd::du(args),
         Command::Prune(args) => store_cmd::prune(args),
+        Command::Unshare(args) => rootless::unshare(args),
     };
     status.into()
 }

@@ -1,0 +1,473 @@
+//! Rootless builds end to end: `dfc build` run by ordinary users (through
+//! `setpriv`, as root in CI), offline from the busybox OCI layout fixture.
+//!
+//! - The must-show: a Dockerfile with files of several owners (`chown` in RUN,
+//!   `COPY --chown`, a `USER` step), a cache mount, a tmpfs mount, a replaced
+//!   directory and a removed file (opaque directory, whiteout), built by
+//!   root and by a user with subordinate ids (`dfc-rootless`, created here with
+//!   /etc/subuid and /etc/subgid ranges, mapped by newuidmap), gives the same
+//!   image digest and the same store layout (same snapshot ids); the outputs
+//!   belong to the user; nothing is left running or mounted, and the user
+//!   removes its own store with `dfc unshare rm -rf`.
+//! - A user without subordinate ids (single-id mapping) builds a root-owned
+//!   image with the same digest as root, and a step that needs another owner
+//!   fails naming /etc/subuid and uidmap.
+//! - Errors: subordinate ids without newuidmap on PATH, and a user whose user
+//!   namespaces are disabled (`user.max_user_namespaces=0` inside a namespace
+//!   made by the test), each name the fix and exit 2.
+
+mod build_support;
+mod common;
+mod registry_support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+const DFC: &str = env!("CARGO_BIN_EXE_dfc");
+const EPOCH: &str = "1700000000";
+/// The user created for the subordinate-id path.
+const SUB_USER: &str = "dfc-rootless";
+/// An id with no password entry and no subordinate ids (single-id path).
+const SINGLE_ID: u32 = 4243;
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Where `tool` is on the test's PATH.
+fn which(tool: &str) -> Option<String> {
+    let o = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .ok()?;
+    let p = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    (o.status.success() && !p.is_empty()).then_some(p)
+}
+
+fn have(tool: &str) -> bool {
+    which(tool).is_some()
+}
+
+/// The busybox layout, or `None` (with a message) without root, setpriv or
+/// ../shared.
+fn layout() -> Option<PathBuf> {
+    let layout = common::shared("fixtures/busybox-oci")?;
+    if !is_root() {
+        eprintln!("skipping: the rootless tests start users with setpriv, which needs root");
+        return None;
+    }
+    if !have("setpriv") {
+        eprintln!("skipping: setpriv (util-linux) is not installed");
+        return None;
+    }
+    Some(layout)
+}
+
+/// `(uid, gid, first subordinate uid, count)` of the test user with subordinate
+/// ids, created once (idempotent: an existing user and its ranges are reused).
+fn sub_user() -> Option<(u32, u32, u32, u32)> {
+    static USER: OnceLock<Option<(u32, u32, u32, u32)>> = OnceLock::new();
+    *USER.get_or_init(|| {
+        if !have("newuidmap") || !have("newgidmap") || !have("useradd") {
+            eprintln!("skipping: newuidmap/newgidmap (package uidmap) or useradd missing; tools/test installs uidmap");
+            return None;
+        }
+        let id = |flag: &str| -> Option<u32> {
+            let o = Command::new("id").args([flag, SUB_USER]).output().ok()?;
+            String::from_utf8_lossy(&o.stdout).trim().parse().ok()
+        };
+        if id("-u").is_none() {
+            let st = Command::new("useradd")
+                .args(["--system", "--user-group", "--no-create-home"])
+                .args(["--shell", "/usr/sbin/nologin", SUB_USER])
+                .status()
+                .unwrap();
+            assert!(st.success() || id("-u").is_some(), "useradd {SUB_USER} failed");
+        }
+        let ranges = |file: &str| -> Vec<(u32, u32)> {
+            fs::read_to_string(file)
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|l| {
+                    let f: Vec<&str> = l.trim().split(':').collect();
+                    (f.len() == 3).then(|| Some((f[0] == SUB_USER, f[1].parse().ok()?, f[2].parse().ok()?)))?
+                })
+                .filter(|(mine, _, _)| *mine)
+                .map(|(_, a, b)| (a, b))
+                .collect()
+        };
+        if ranges("/etc/subuid").is_empty() || ranges("/etc/subgid").is_empty() {
+            // Past every range in use, so it overlaps nobody's.
+            let end = ["/etc/subuid", "/etc/subgid"]
+                .iter()
+                .flat_map(|f| fs::read_to_string(f).unwrap_or_default().lines().map(String::from).collect::<Vec<_>>())
+                .filter_map(|l| {
+                    let f: Vec<&str> = l.split(':').collect();
+                    Some(f.get(1)?.parse::<u64>().ok()? + f.get(2)?.parse::<u64>().ok()?)
+                })
+                .max()
+                .unwrap_or(0)
+                .max(100_000);
+            let first = end.div_ceil(65536) * 65536;
+            let span = format!("{first}-{}", first + 65535);
+            let st = Command::new("usermod")
+                .args(["--add-subuids", &span, "--add-subgids", &span, SUB_USER])
+                .status()
+                .unwrap();
+            assert!(st.success(), "usermod --add-subuids {span} {SUB_USER} failed");
+        }
+        let (first, count) = ranges("/etc/subuid")[0];
+        Some((id("-u")?, id("-g")?, first, count))
+    })
+}
+
+/// Runs `dfc ARGS` in `dir` as `uid:gid` (no supplementary groups), HOME=`dir`.
+fn dfc_as(uid: u32, gid: u32, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    // By its path: the environment given may have another PATH.
+    let mut cmd = Command::new(which("setpriv").unwrap());
+    cmd.args(["--reuid", &uid.to_string(), "--regid", &gid.to_string()])
+        .args(["--clear-groups", "--", DFC])
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env_remove("XDG_DATA_HOME")
+        .env("SOURCE_DATE_EPOCH", EPOCH);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `dfc ARGS` as root (the test process).
+fn dfc_root(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(DFC)
+        .args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn build_args<'a>(layout: &'a Path, root: &'a str, dest: &'a str) -> Vec<String> {
+    vec![
+        "build".into(),
+        "ctx".into(),
+        "--oci-layout".into(),
+        layout.to_str().unwrap().into(),
+        "--root".into(),
+        root.into(),
+        "--progress".into(),
+        "plain".into(),
+        "-o".into(),
+        format!("type=oci,dest={dest}"),
+    ]
+}
+
+/// The manifest digest of an OCI archive.
+fn manifest_digest(tar_path: &Path) -> String {
+    build_support::image_files(tar_path).manifest_digest
+}
+
+/// Sorted names under `store/snapshots` and the store's top-level entries.
+fn layout_of(store: &Path) -> (Vec<String>, Vec<String>) {
+    let names = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    (names(&store.join("snapshots")), names(store))
+}
+
+/// A temp dir owned by `uid:gid` holding `ctx/` with `dockerfile` and a file.
+fn workspace(dockerfile: &str, uid: u32, gid: u32) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let ctx = tmp.path().join("ctx");
+    fs::create_dir(&ctx).unwrap();
+    fs::write(ctx.join("Dockerfile"), dockerfile).unwrap();
+    fs::write(ctx.join("hello.txt"), "hello\n").unwrap();
+    for p in [
+        tmp.path(),
+        &ctx,
+        &ctx.join("Dockerfile"),
+        &ctx.join("hello.txt"),
+    ] {
+        std::os::unix::fs::chown(p, Some(uid), Some(gid)).unwrap();
+    }
+    tmp
+}
+
+/// Processes whose real uid is `uid` or in `[first, first + count)`.
+fn processes_of(uid: u32, first: u32, count: u32) -> Vec<String> {
+    let mut found = Vec::new();
+    for e in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(status) = fs::read_to_string(e.path().join("status")) else {
+            continue;
+        };
+        let real = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|l| l.split_whitespace().next()?.parse::<u32>().ok());
+        if let Some(r) = real {
+            if r == uid || (r >= first && u64::from(r) < u64::from(first) + u64::from(count)) {
+                found.push(status.lines().next().unwrap_or("").to_string());
+            }
+        }
+    }
+    found
+}
+
+/// Mount points at or under `dir` in this (the host's) mount namespace.
+fn mounts_under(dir: &Path) -> Vec<String> {
+    let dir = dir.to_str().unwrap();
+    fs::read_to_string("/proc/self/mountinfo")
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split(' ').nth(4))
+        .filter(|p| p.starts_with(dir))
+        .map(String::from)
+        .collect()
+}
+
+const OWNERS_DOCKERFILE: &str = "FROM busybox
+COPY --chown=33:44 hello.txt /data/hello.txt
+RUN mkdir -p /data/a /data/b && echo one > /data/a/f && echo two > /data/b/g \\
+ && chown -R 1000:1000 /data/a && chown 2000:3000 /data/b/g && chmod 0640 /data/b/g \\
+ && echo 'app:x:1234:1234::/home/app:/bin/sh' >> /etc/passwd \\
+ && echo 'app:x:1234:' >> /etc/group && mkdir -p /home/app && chown app:app /home/app
+RUN --mount=type=cache,target=/cache,id=rootless-test echo cached > /cache/stamp \\
+ && cp /cache/stamp /data/from-cache
+RUN --mount=type=tmpfs,target=/scratch echo tmp > /scratch/t && cp /scratch/t /data/from-tmpfs \\
+ && grep -q ' /scratch tmpfs ' /proc/mounts
+RUN rm -rf /data/a && mkdir /data/a && echo new > /data/a/n && rm /data/from-tmpfs
+USER app
+RUN echo mine > /home/app/file && id -u > /home/app/id
+";
+
+#[test]
+fn rootless_build_with_subordinate_ids_gives_roots_digest_and_store_layout() {
+    let Some(layout) = layout() else {
+        return;
+    };
+    let Some((uid, gid, first, count)) = sub_user() else {
+        return;
+    };
+    let tmp = workspace(OWNERS_DOCKERFILE, uid, gid);
+    let d = tmp.path();
+
+    let args = build_args(&layout, "root-store", "root.tar");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err) = dfc_root(d, &args);
+    assert_eq!(code, 0, "root build: {err}");
+
+    let args = build_args(&layout, "user-store", "user.tar");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err) = dfc_as(uid, gid, d, &args, &[]);
+    assert_eq!(code, 0, "rootless build: {err}");
+    assert!(
+        err.contains("RUN echo mine"),
+        "the same progress as root's: {err}"
+    );
+
+    // The must-show: one image, one store layout.
+    let image = build_support::image_files(&d.join("user.tar"));
+    assert_eq!(image.manifest_digest, manifest_digest(&d.join("root.tar")));
+    let owner = |p: &str| {
+        let e = image
+            .files
+            .get(p)
+            .unwrap_or_else(|| panic!("{p} in the image"));
+        (e.uid, e.gid)
+    };
+    assert_eq!(owner("data/hello.txt"), (33, 44));
+    // /data/a was replaced (an opaque directory in the overlay's upper layer).
+    assert_eq!(owner("data/a/n"), (0, 0));
+    assert!(!image.files.contains_key("data/a/f"));
+    assert_eq!(owner("data/b/g"), (2000, 3000));
+    assert_eq!(owner("home/app/file"), (1234, 1234));
+    assert_eq!(image.files["home/app/id"].content, b"1234\n");
+    assert_eq!(image.files["data/from-cache"].content, b"cached\n");
+    assert!(!image.files.contains_key("data/from-tmpfs"));
+    assert!(!image.files.contains_key("scratch/t"));
+    assert_eq!(
+        layout_of(&d.join("user-store")),
+        layout_of(&d.join("root-store"))
+    );
+    // What the user gets on the host is the user's.
+    use std::os::unix::fs::MetadataExt;
+    for p in ["user.tar", "user-store", "user-store/snapshots"] {
+        let md = fs::metadata(d.join(p)).unwrap();
+        assert_eq!((md.uid(), md.gid()), (uid, gid), "{p}");
+    }
+    // Files of other owners in the store belong to the user's subordinate ids.
+    let snaps = fs::read_dir(d.join("user-store/snapshots")).unwrap();
+    let sub_owned = snaps.flatten().any(|s| {
+        fs::symlink_metadata(s.path().join("data/b/g"))
+            .is_ok_and(|m| m.uid() == first + 1999 && m.gid() == first + 2999)
+    });
+    assert!(
+        sub_owned,
+        "/data/b/g (2000:3000) is owned by subordinate ids {first}+"
+    );
+
+    // A second rootless build is fully cached.
+    let args = build_args(&layout, "user-store", "user2.tar");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err) = dfc_as(uid, gid, d, &args, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("CACHED"), "{err}");
+    assert_eq!(
+        manifest_digest(&d.join("user2.tar")),
+        manifest_digest(&d.join("root.tar"))
+    );
+
+    // Nothing left behind: no process of the user or its subordinate ids, no mount.
+    assert_eq!(processes_of(uid, first, count), Vec::<String>::new());
+    assert_eq!(mounts_under(d), Vec::<String>::new());
+    // The user removes its store with its own ids (some files belong to subordinate ids).
+    let (code, err) = dfc_as(uid, gid, d, &["unshare", "rm", "-rf", "user-store"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!d.join("user-store").exists());
+}
+
+#[test]
+fn single_id_user_builds_root_owned_images_and_names_the_fix_for_other_owners() {
+    let Some(layout) = layout() else {
+        return;
+    };
+    let subuid = fs::read_to_string("/etc/subuid").unwrap_or_default();
+    assert!(
+        !subuid
+            .lines()
+            .any(|l| l.starts_with(&format!("{SINGLE_ID}:"))),
+        "uid {SINGLE_ID} must have no subordinate ids"
+    );
+    let df = "FROM busybox
+RUN --mount=type=tmpfs,target=/scratch echo tmp > /scratch/t && mkdir -p /data \\
+ && cp /scratch/t /data/t && echo built > /data/f && rm -rf /home && ls /dev > /data/dev
+RUN --mount=type=cache,target=/cache echo c > /cache/c && cat /cache/c > /data/c
+";
+    let tmp = workspace(df, SINGLE_ID, SINGLE_ID);
+    let d = tmp.path();
+    let args = build_args(&layout, "root-store", "root.tar");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err) = dfc_root(d, &args);
+    assert_eq!(code, 0, "root build: {err}");
+    let args = build_args(&layout, "user-store", "user.tar");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err) = dfc_as(SINGLE_ID, SINGLE_ID, d, &args, &[]);
+    assert_eq!(code, 0, "rootless build: {err}");
+    assert_eq!(
+        manifest_digest(&d.join("user.tar")),
+        manifest_digest(&d.join("root.tar"))
+    );
+    assert_eq!(
+        layout_of(&d.join("user-store")),
+        layout_of(&d.join("root-store"))
+    );
+
+    // Another owner cannot exist with a single-id mapping: a clear failure.
+    fs::write(
+        d.join("ctx/Dockerfile"),
+        "FROM busybox\nCOPY --chown=1000:1000 hello.txt /hello.txt\n",
+    )
+    .unwrap();
+    let (code, err) = dfc_as(SINGLE_ID, SINGLE_ID, d, &args, &[]);
+    assert_eq!(code, 1, "{err}");
+    for needle in ["1000:1000", "single-id mapping", "/etc/subuid", "uidmap"] {
+        assert!(err.contains(needle), "{needle:?} in {err}");
+    }
+    assert!(!d.join("user.tar.tmp").exists());
+    assert_eq!(processes_of(SINGLE_ID, SINGLE_ID, 1), Vec::<String>::new());
+    let (code, err) = dfc_as(
+        SINGLE_ID,
+        SINGLE_ID,
+        d,
+        &["unshare", "rm", "-rf", "user-store"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(!d.join("user-store").exists());
+}
+
+#[test]
+fn subordinate_ids_without_newuidmap_name_the_package() {
+    let Some(layout) = layout() else {
+        return;
+    };
+    let Some((uid, gid, _, _)) = sub_user() else {
+        return;
+    };
+    let tmp = workspace("FROM busybox\nRUN true\n", uid, gid);
+    let d = tmp.path();
+    let args = build_args(&layout, "store", "out.tar");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err) = dfc_as(uid, gid, d, &args, &[("PATH", "/nonexistent")]);
+    assert_eq!(code, 2, "{err}");
+    for needle in ["newuidmap", "apt-get install uidmap", "/etc/subuid"] {
+        assert!(err.contains(needle), "{needle:?} in {err}");
+    }
+    assert!(!d.join("out.tar").exists() && !d.join("store").exists());
+}
+
+#[test]
+fn disabled_user_namespaces_name_the_sysctl() {
+    let Some(layout) = layout() else {
+        return;
+    };
+    if !have("unshare") {
+        eprintln!("skipping: unshare (util-linux) is not installed");
+        return;
+    }
+    let id = 4244u32;
+    let tmp = workspace("FROM busybox\nRUN true\n", id, id);
+    let d = tmp.path();
+    // A user namespace made by root in which user namespaces are switched off
+    // (the limit is per namespace, so the host's stays as it is), with `id` mapped.
+    let inner = format!(
+        "echo 0 > /proc/sys/user/max_user_namespaces && exec setpriv --reuid={id} \
+         --regid={id} --clear-groups -- {DFC} build ctx --oci-layout {} --root store \
+         -o type=oci,dest=out.tar",
+        layout.display()
+    );
+    let script = format!(
+        "unshare --user sh -c 'while [ -z \"$(cat /proc/self/uid_map)\" ]; do sleep 0.02; done; \
+         exec sh -c \"$0\"' '{inner}' &\n\
+         pid=$!\n\
+         while [ \"$(readlink /proc/$pid/ns/user)\" = \"$(readlink /proc/self/ns/user)\" ]; do sleep 0.02; done\n\
+         printf '0 0 1\\n{id} {id} 1\\n' > /proc/$pid/uid_map\n\
+         printf '0 0 1\\n{id} {id} 1\\n' > /proc/$pid/gid_map\n\
+         wait $pid"
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(d)
+        .env("HOME", d)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for needle in [
+        "cannot create a user namespace",
+        "user.max_user_namespaces",
+        "run dfc as root",
+    ] {
+        assert!(err.contains(needle), "{needle:?} in {err}");
+    }
+    assert!(!d.join("out.tar").exists() && !d.join("store").exists());
+}
