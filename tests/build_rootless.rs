@@ -212,20 +212,44 @@ fn workspace(dockerfile: &str, uid: u32, gid: u32) -> tempfile::TempDir {
     tmp
 }
 
-/// Processes whose real uid is `uid` or in `[first, first + count)`.
+/// Live (not zombie) processes whose real uid is `uid` or in
+/// `[first, first + count)`, as "name pid"; polled for up to 10 s, since a
+/// killed process takes a moment to go.
 fn processes_of(uid: u32, first: u32, count: u32) -> Vec<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let found = live_processes_of(uid, first, count);
+        if found.is_empty() || std::time::Instant::now() > deadline {
+            return found;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+fn live_processes_of(uid: u32, first: u32, count: u32) -> Vec<String> {
     let mut found = Vec::new();
     for e in fs::read_dir("/proc").unwrap().flatten() {
         let Ok(status) = fs::read_to_string(e.path().join("status")) else {
             continue;
         };
-        let real = status
-            .lines()
-            .find_map(|l| l.strip_prefix("Uid:"))
-            .and_then(|l| l.split_whitespace().next()?.parse::<u32>().ok());
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(str::trim)
+                .unwrap_or("")
+                .to_string()
+        };
+        if field("State:").starts_with('Z') {
+            continue;
+        }
+        let real = field("Uid:")
+            .split_whitespace()
+            .next()
+            .and_then(|u| u.parse::<u32>().ok());
         if let Some(r) = real {
             if r == uid || (r >= first && u64::from(r) < u64::from(first) + u64::from(count)) {
-                found.push(status.lines().next().unwrap_or("").to_string());
+                found.push(format!("{} {}", field("Name:"), field("Pid:")));
             }
         }
     }
@@ -470,4 +494,57 @@ fn disabled_user_namespaces_name_the_sysctl() {
         assert!(err.contains(needle), "{needle:?} in {err}");
     }
     assert!(!d.join("out.tar").exists() && !d.join("store").exists());
+}
+
+#[test]
+fn killing_a_rootless_build_leaves_no_process_and_the_store_usable() {
+    let Some(layout) = layout() else {
+        return;
+    };
+    let id = 4245u32;
+    let tmp = workspace("FROM busybox\nRUN sleep 120\n", id, id);
+    let d = tmp.path();
+    let args = build_args(&layout, "store", "out.tar");
+    let mut child = Command::new(which("setpriv").unwrap())
+        .args(["--reuid", &id.to_string(), "--regid", &id.to_string()])
+        .args(["--clear-groups", "--", DFC])
+        .args(&args)
+        .current_dir(d)
+        .env("HOME", d)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let sleeping = || {
+        live_processes_of(id, id, 1)
+            .iter()
+            .any(|p| p.starts_with("sleep "))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !sleeping() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the RUN step never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // SIGKILL to the dfc the user started (setpriv exec'd it): the namespace's
+    // dfc, the step's waiting process and the container all go with it.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(processes_of(id, id, 1), Vec::<String>::new());
+    assert_eq!(mounts_under(d), Vec::<String>::new());
+    // The next build on the same store works.
+    fs::write(
+        d.join("ctx/Dockerfile"),
+        "FROM busybox\nRUN echo done > /done\n",
+    )
+    .unwrap();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err) = dfc_as(id, id, d, &args, &[]);
+    assert_eq!(code, 0, "{err}");
+    let image = build_support::image_files(&d.join("out.tar"));
+    assert_eq!(image.files["done"].content, b"done\n");
+    let (code, err) = dfc_as(id, id, d, &["unshare", "rm", "-rf", "store"], &[]);
+    assert_eq!(code, 0, "{err}");
 }

@@ -420,6 +420,9 @@ impl NamespaceExecutor {
                     libc::write(diag_fd, b.as_ptr().cast(), 4);
                     Err(e)
                 };
+                // The waiting child dies with the thread that runs the step (a
+                // killed dfc), and PID 1 with it.
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
                 let mut flags = libc::CLONE_NEWNS
                     | libc::CLONE_NEWUTS
                     | libc::CLONE_NEWIPC
