@@ -363,6 +363,10 @@ fn rootless_build_with_subordinate_ids_gives_roots_digest_and_store_layout() {
     // Nothing left behind: no process of the user or its subordinate ids, no mount.
     assert_eq!(processes_of(uid, first, count), Vec::<String>::new());
     assert_eq!(mounts_under(d), Vec::<String>::new());
+    // `dfc du` and `dfc prune` work on the user's store, subordinate owners included.
+    let (code, err) = dfc_as(uid, gid, d, &["prune", "--root", "user-store"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(layout_of(&d.join("user-store")).0.is_empty(), "pruned");
     // The user removes its store with its own ids (some files belong to subordinate ids).
     let (code, err) = dfc_as(uid, gid, d, &["unshare", "rm", "-rf", "user-store"], &[]);
     assert_eq!(code, 0, "{err}");
@@ -404,6 +408,18 @@ RUN --mount=type=cache,target=/cache echo c > /cache/c && cat /cache/c > /data/c
         layout_of(&d.join("user-store")),
         layout_of(&d.join("root-store"))
     );
+
+    // Without --root the store is the user's own, under $HOME, as for any non-root user.
+    let no_root: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| *a != "--root" && *a != "user-store")
+        .collect();
+    let (code, err) = dfc_as(SINGLE_ID, SINGLE_ID, d, &no_root, &[]);
+    assert_eq!(code, 0, "{err}");
+    use std::os::unix::fs::MetadataExt;
+    let md = fs::metadata(d.join(".local/share/dfc/snapshots")).unwrap();
+    assert_eq!((md.uid(), md.gid()), (SINGLE_ID, SINGLE_ID));
 
     // Another owner cannot exist with a single-id mapping: a clear failure.
     fs::write(
@@ -547,4 +563,78 @@ fn killing_a_rootless_build_leaves_no_process_and_the_store_usable() {
     assert_eq!(image.files["done"].content, b"done\n");
     let (code, err) = dfc_as(id, id, d, &["unshare", "rm", "-rf", "store"], &[]);
     assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn base_layers_with_other_owners_extract_with_subordinate_ids_and_fail_clearly_without() {
+    let Some(layout) = layout() else {
+        return;
+    };
+    let Some((uid, gid, _, _)) = sub_user() else {
+        return;
+    };
+    // A base image whose layer has files of another owner, made by root.
+    let tmp = workspace(
+        "FROM busybox\nCOPY --chown=1000:2000 hello.txt /owned/hello.txt\n",
+        uid,
+        gid,
+    );
+    let d = tmp.path();
+    let args = build_args(&layout, "root-store", "base.tar");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err) = dfc_root(d, &args);
+    assert_eq!(code, 0, "{err}");
+    let base = d.join("base");
+    fs::create_dir(&base).unwrap();
+    tar::Archive::new(fs::File::open(d.join("base.tar")).unwrap())
+        .unpack(&base)
+        .unwrap();
+    let walk = Command::new("chmod")
+        .args(["-R", "a+rX"])
+        .arg(&base)
+        .status()
+        .unwrap();
+    assert!(walk.success());
+    fs::write(
+        d.join("ctx/Dockerfile"),
+        "FROM base\nRUN stat -c %u:%g /owned/hello.txt > /owner\n",
+    )
+    .unwrap();
+    let build = |store: &str, dest: &str| build_args(&base, store, dest);
+
+    let args = build("root-store", "root.tar");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err) = dfc_root(d, &args);
+    assert_eq!(code, 0, "{err}");
+    let args = build("user-store", "user.tar");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err) = dfc_as(uid, gid, d, &args, &[]);
+    assert_eq!(code, 0, "{err}");
+    let image = build_support::image_files(&d.join("user.tar"));
+    assert_eq!(image.manifest_digest, manifest_digest(&d.join("root.tar")));
+    assert_eq!(image.files["owner"].content, b"1000:2000\n");
+
+    // A single-id user cannot own the layer's files: the pull step names the fix.
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(d, fs::Permissions::from_mode(0o755)).unwrap();
+    fs::create_dir(d.join("single")).unwrap();
+    std::os::unix::fs::chown(d.join("single"), Some(SINGLE_ID), Some(SINGLE_ID)).unwrap();
+    let args = build("single/store", "single/out.tar");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err) = dfc_as(SINGLE_ID, SINGLE_ID, d, &args, &[]);
+    assert_eq!(code, 1, "{err}");
+    for needle in [
+        "layer entry /owned is owned by 1000:2000",
+        "single-id mapping",
+        "/etc/subuid",
+        "uidmap",
+    ] {
+        assert!(err.contains(needle), "{needle:?} in {err}");
+    }
+    assert!(!d.join("single/out.tar").exists());
+    for (id, store) in [(uid, "user-store"), (SINGLE_ID, "single/store")] {
+        let g = if id == uid { gid } else { id };
+        let (code, err) = dfc_as(id, g, d, &["unshare", "rm", "-rf", store], &[]);
+        assert_eq!(code, 0, "{err}");
+    }
 }
