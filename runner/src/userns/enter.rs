@@ -225,8 +225,9 @@ impl Mapping {
     }
 }
 
-/// Runs `newuidmap`/`newgidmap PID 0 ID 1 1 FIRST COUNT ...`.
-fn helper(tool: &Path, pid: u32, own: u32, ranges: &[SubRange]) -> Result<(), RootlessError> {
+/// The arguments of `newuidmap`/`newgidmap`: `PID 0 OWN 1`, then each range
+/// in order from inside id 1 on (`INSIDE FIRST COUNT`).
+fn helper_args(pid: u32, own: u32, ranges: &[SubRange]) -> Vec<String> {
     let mut args = vec![pid.to_string(), "0".into(), own.to_string(), "1".into()];
     let mut next: u64 = 1;
     for r in ranges {
@@ -236,6 +237,12 @@ fn helper(tool: &Path, pid: u32, own: u32, ranges: &[SubRange]) -> Result<(), Ro
         args.extend([inside.to_string(), r.first.to_string(), r.count.to_string()]);
         next += u64::from(r.count);
     }
+    args
+}
+
+/// Runs `newuidmap`/`newgidmap` with [`helper_args`].
+fn helper(tool: &Path, pid: u32, own: u32, ranges: &[SubRange]) -> Result<(), RootlessError> {
+    let args = helper_args(pid, own, ranges);
     let out = Command::new(tool)
         .args(&args)
         .output()
@@ -361,6 +368,61 @@ pub fn adopt_parent() {
         if libc::getppid() != parent {
             // The parent died before the death signal was armed.
             libc::_exit(137);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helper_arguments_stack_the_ranges_after_root() {
+        let ranges = [
+            SubRange {
+                first: 100000,
+                count: 65536,
+            },
+            SubRange {
+                first: 300000,
+                count: 10,
+            },
+        ];
+        assert_eq!(
+            helper_args(42, 1000, &ranges).join(" "),
+            "42 0 1000 1 1 100000 65536 65537 300000 10"
+        );
+        assert_eq!(helper_args(7, 5, &[]).join(" "), "7 0 5 1");
+    }
+
+    #[test]
+    fn mapping_follows_the_subordinate_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let (subuid, subgid) = (dir.path().join("subuid"), dir.path().join("subgid"));
+        // SAFETY: plain getters.
+        let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+        assert_eq!(
+            Mapping::for_current_user(&subuid, &subgid).unwrap(),
+            Mapping::Single { uid, gid }
+        );
+        fs::write(&subuid, format!("{uid}:100000:65536\n")).unwrap();
+        let half = Mapping::for_current_user(&subuid, &subgid).unwrap_err();
+        assert!(half.to_string().contains("none in /etc/subgid"), "{half}");
+        fs::write(&subgid, format!("{uid}:100000:65536\n")).unwrap();
+        match Mapping::for_current_user(&subuid, &subgid) {
+            Ok(Mapping::Subordinate { uids, gids, .. }) => {
+                assert_eq!(
+                    uids,
+                    [SubRange {
+                        first: 100000,
+                        count: 65536
+                    }]
+                );
+                assert_eq!(gids, uids);
+            }
+            // Without the helpers installed the error names the package.
+            Err(e) => assert!(e.to_string().contains("apt-get install uidmap"), "{e}"),
+            Ok(m) => panic!("{m:?}"),
         }
     }
 }
