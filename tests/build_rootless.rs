@@ -10,7 +10,8 @@
 //!   belong to the user; nothing is left running or mounted, and the user
 //!   removes its own store with `dfc unshare rm -rf`.
 //! - A user without subordinate ids (single-id mapping) builds a root-owned
-//!   image with the same digest as root, and a step that needs another owner
+//!   image (tmpfs, cache and `--network=none` steps) with the same digest as
+//!   root, and a step that needs another owner
 //!   fails naming /etc/subuid and uidmap.
 //! - Errors: subordinate ids without newuidmap on PATH, and a user whose user
 //!   namespaces are disabled (`user.max_user_namespaces=0` inside a namespace
@@ -389,6 +390,7 @@ fn single_id_user_builds_root_owned_images_and_names_the_fix_for_other_owners() 
 RUN --mount=type=tmpfs,target=/scratch echo tmp > /scratch/t && mkdir -p /data \\
  && cp /scratch/t /data/t && echo built > /data/f && rm -rf /home && ls /dev > /data/dev
 RUN --mount=type=cache,target=/cache echo c > /cache/c && cat /cache/c > /data/c
+RUN --network=none ping -c 1 -W 2 127.0.0.1 > /dev/null && ls /sys/class/net > /data/net
 ";
     let tmp = workspace(df, SINGLE_ID, SINGLE_ID);
     let d = tmp.path();
@@ -400,10 +402,10 @@ RUN --mount=type=cache,target=/cache echo c > /cache/c && cat /cache/c > /data/c
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, err) = dfc_as(SINGLE_ID, SINGLE_ID, d, &args, &[]);
     assert_eq!(code, 0, "rootless build: {err}");
-    assert_eq!(
-        manifest_digest(&d.join("user.tar")),
-        manifest_digest(&d.join("root.tar"))
-    );
+    let image = build_support::image_files(&d.join("user.tar"));
+    assert_eq!(image.manifest_digest, manifest_digest(&d.join("root.tar")));
+    // --network=none: its own namespace with only lo, which answers.
+    assert_eq!(image.files["data/net"].content, b"lo\n");
     assert_eq!(
         layout_of(&d.join("user-store")),
         layout_of(&d.join("root-store"))
