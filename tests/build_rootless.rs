@@ -391,6 +391,8 @@ RUN --mount=type=tmpfs,target=/scratch echo tmp > /scratch/t && mkdir -p /data \
  && cp /scratch/t /data/t && echo built > /data/f && rm -rf /home && ls /dev > /data/dev
 RUN --mount=type=cache,target=/cache echo c > /cache/c && cat /cache/c > /data/c
 RUN --network=none ping -c 1 -W 2 127.0.0.1 > /dev/null && ls /sys/class/net > /data/net
+RUN head -c 4 /dev/zero | wc -c > /data/zero && head -c 4 /dev/urandom > /dev/null \
+ && (touch /sys/kernel/dfc 2> /dev/null && echo writable || echo read-only) > /data/sys
 ";
     let tmp = workspace(df, SINGLE_ID, SINGLE_ID);
     let d = tmp.path();
@@ -406,6 +408,9 @@ RUN --network=none ping -c 1 -W 2 127.0.0.1 > /dev/null && ls /sys/class/net > /
     assert_eq!(image.manifest_digest, manifest_digest(&d.join("root.tar")));
     // --network=none: its own namespace with only lo, which answers.
     assert_eq!(image.files["data/net"].content, b"lo\n");
+    // Device nodes work (bound from the host: mknod is refused), /sys is read-only.
+    assert_eq!(image.files["data/zero"].content, b"4\n");
+    assert_eq!(image.files["data/sys"].content, b"read-only\n");
     assert_eq!(
         layout_of(&d.join("user-store")),
         layout_of(&d.join("root-store"))

@@ -4,8 +4,9 @@
 //! op's bind and tmpfs mounts. Needs root: real root, or root of a rootless
 //! build's user namespace, where device nodes are the host's bound onto files
 //! (mknod is refused) and /sys is the host's bound read-only when sysfs
-//! cannot be mounted. No daemon, no cgroups, no OCI runtime. Capabilities are never dropped and no seccomp filter is applied;
-//! `insecure` additionally binds the host's /dev and mounts /sys writable.
+//! cannot be mounted. No daemon, no cgroups, no OCI runtime. Capabilities
+//! are never dropped and no seccomp filter is applied; `insecure`
+//! additionally binds the host's /dev and mounts /sys writable.
 //!
 //! How: the spawned child unshares, then forks; the grandchild is PID 1 of
 //! the new PID namespace and sets up its mounts, identity and cwd before
@@ -516,17 +517,21 @@ impl NamespaceExecutor {
                         } => {
                             let sysfs = c"sysfs".as_ptr();
                             // Optional, as before: a container may go without /sys.
-                            let _ =
-                                libc::mount(sysfs, dst.as_ptr(), sysfs, *flags, std::ptr::null())
-                                    == 0
-                                    || (libc::mount(
-                                        host.as_ptr(),
-                                        dst.as_ptr(),
-                                        std::ptr::null(),
-                                        libc::MS_BIND | libc::MS_REC,
-                                        std::ptr::null(),
-                                    ) == 0
-                                        && (!*readonly || make_readonly(dst)));
+                            if libc::mount(sysfs, dst.as_ptr(), sysfs, *flags, std::ptr::null())
+                                != 0
+                                && libc::mount(
+                                    host.as_ptr(),
+                                    dst.as_ptr(),
+                                    std::ptr::null(),
+                                    libc::MS_BIND | libc::MS_REC,
+                                    std::ptr::null(),
+                                ) == 0
+                                && *readonly
+                                && !make_readonly(dst)
+                            {
+                                // Never a writable host /sys: none instead.
+                                libc::umount2(dst.as_ptr(), libc::MNT_DETACH);
+                            }
                             true
                         }
                         Step::Mkdir { path } => libc::mkdir(path.as_ptr(), 0o755) == 0,
