@@ -103,6 +103,14 @@ fn sub_user() -> Option<(u32, u32, u32, u32)> {
                 .collect()
         };
         if ranges("/etc/subuid").is_empty() || ranges("/etc/subgid").is_empty() {
+            for f in ["/etc/subuid", "/etc/subgid"] {
+                // usermod needs the files; a fresh system may not have them yet.
+                fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(f)
+                    .unwrap();
+            }
             // Past every range in use, so it overlaps nobody's.
             let end = ["/etc/subuid", "/etc/subgid"]
                 .iter()
