@@ -203,6 +203,15 @@ fn layout_of(store: &Path) -> (Vec<String>, Vec<String>) {
     (names(&store.join("snapshots")), names(store))
 }
 
+/// `args` with the value of `--root` replaced by `root`.
+fn args_with_root<'a>(args: &[&'a str], root: &'a str) -> Vec<&'a str> {
+    let mut out = args.to_vec();
+    if let Some(i) = out.iter().position(|a| *a == "--root") {
+        out[i + 1] = root;
+    }
+    out
+}
+
 /// A temp dir owned by `uid:gid` holding `ctx/` with `dockerfile` and a file.
 fn workspace(dockerfile: &str, uid: u32, gid: u32) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
@@ -435,6 +444,32 @@ RUN head -c 4 /dev/zero | wc -c > /data/zero && head -c 4 /dev/urandom > /dev/nu
     use std::os::unix::fs::MetadataExt;
     let md = fs::metadata(d.join(".local/share/dfc/snapshots")).unwrap();
     assert_eq!((md.uid(), md.gid()), (SINGLE_ID, SINGLE_ID));
+
+    // A failing step: the same exit status and the same error as root's.
+    fs::write(
+        d.join("ctx/Dockerfile"),
+        "FROM busybox\nRUN echo boom && exit 3\n",
+    )
+    .unwrap();
+    let failing = |(code, err): (i32, String)| {
+        // The error and the failed step's line (log lines carry times).
+        let lines: Vec<String> = err
+            .lines()
+            .filter(|l| !l.starts_with('#') || l.contains(" ERROR: "))
+            .map(String::from)
+            .collect();
+        (code, lines)
+    };
+    let root_failure = failing(dfc_root(d, &args_with_root(&args, "root-store")));
+    assert_eq!(root_failure.0, 1, "{root_failure:?}");
+    assert!(
+        root_failure.1.iter().any(|l| l.contains("exit code: 3")),
+        "{root_failure:?}"
+    );
+    assert_eq!(
+        failing(dfc_as(SINGLE_ID, SINGLE_ID, d, &args, &[])),
+        root_failure
+    );
 
     // Another owner cannot exist with a single-id mapping: a clear failure.
     fs::write(
