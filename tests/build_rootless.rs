@@ -10,9 +10,15 @@
 //!   belong to the user; nothing is left running or mounted, and the user
 //!   removes its own store with `dfc unshare rm -rf`.
 //! - A user without subordinate ids (single-id mapping) builds a root-owned
-//!   image (tmpfs, cache and `--network=none` steps) with the same digest as
-//!   root, and a step that needs another owner
-//!   fails naming /etc/subuid and uidmap.
+//!   image (tmpfs, cache, `--network=none`, devices, read-only /sys) with the
+//!   same digest as root and its default store under $HOME; a failing step
+//!   gives root's exit status and error; a step or base layer that needs
+//!   another owner fails naming /etc/subuid and uidmap, while the user with
+//!   subordinate ids extracts such a base with root's digest.
+//! - The multi-stage end-to-end Dockerfile, its base pulled from a real local
+//!   docker-registry, gives root's digest when built rootless.
+//! - SIGKILL of a rootless build leaves no process and no mount, and the next
+//!   build on the same store works.
 //! - Errors: subordinate ids without newuidmap on PATH, and a user whose user
 //!   namespaces are disabled (`user.max_user_namespaces=0` inside a namespace
 //!   made by the test), each name the fix and exit 2.
@@ -687,4 +693,41 @@ fn base_layers_with_other_owners_extract_with_subordinate_ids_and_fail_clearly_w
         let (code, err) = dfc_as(id, g, d, &["unshare", "rm", "-rf", store], &[]);
         assert_eq!(code, 0, "{err}");
     }
+}
+
+#[test]
+fn end_to_end_dockerfile_from_a_real_registry_gives_roots_digest() {
+    // The multi-stage build of tests/build_e2e.rs (COPY --from, --chown, --chmod,
+    // --link, ADD of a tar with owner 1000, a bind mount, USER 1000), its base
+    // pulled from a real docker-registry on loopback.
+    if layout().is_none() {
+        return;
+    }
+    let Some((uid, gid, _, _)) = sub_user() else {
+        return;
+    };
+    let Some(ws) = build_support::Workspace::new() else {
+        return;
+    };
+    let d = ws.dir();
+    let chown = Command::new("chown")
+        .args(["-R", &format!("{uid}:{gid}")])
+        .arg(d)
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    let args = ws.build_args(&["--progress", "plain", "-o", "type=oci,dest=root.tar"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err) = dfc_root(d, &args);
+    assert_eq!(code, 0, "root build: {err}");
+    let args = ws.build_args(&["--progress", "plain", "-o", "type=oci,dest=user.tar"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err) = dfc_as(uid, gid, d, &args_with_root(&args, "user-store"), &[]);
+    assert_eq!(code, 0, "rootless build: {err}");
+    let image = build_support::image_files(&d.join("user.tar"));
+    assert_eq!(image.manifest_digest, manifest_digest(&d.join("root.tar")));
+    assert_eq!(image.files["srv/owned"].uid, 1000);
+    assert_eq!(image.files["srv/unpacked/t/one.txt"].uid, 1000);
+    let (code, err) = dfc_as(uid, gid, d, &["unshare", "rm", "-rf", "user-store"], &[]);
+    assert_eq!(code, 0, "{err}");
 }
