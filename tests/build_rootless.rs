@@ -488,6 +488,21 @@ RUN head -c 4 /dev/zero | wc -c > /data/zero && head -c 4 /dev/urandom > /dev/nu
     for needle in ["1000:1000", "single-id mapping", "/etc/subuid", "uidmap"] {
         assert!(err.contains(needle), "{needle:?} in {err}");
     }
+    // So cannot a step's user.
+    fs::write(
+        d.join("ctx/Dockerfile"),
+        "FROM busybox\nUSER 1000\nRUN true\n",
+    )
+    .unwrap();
+    let (code, err) = dfc_as(SINGLE_ID, SINGLE_ID, d, &args, &[]);
+    assert_eq!(code, 1, "{err}");
+    for needle in [
+        "switch to user \"1000\"",
+        "is not mapped",
+        "single-id mapping",
+    ] {
+        assert!(err.contains(needle), "{needle:?} in {err}");
+    }
     assert!(!d.join("user.tar.tmp").exists());
     assert_eq!(processes_of(SINGLE_ID, SINGLE_ID, 1), Vec::<String>::new());
     let (code, err) = dfc_as(

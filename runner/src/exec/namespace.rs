@@ -589,6 +589,15 @@ impl NamespaceExecutor {
                     u32::MAX => format!("start {program}"),
                     i => format!("mount step {i}"),
                 };
+                // A rootless namespace may not have the step's user at all.
+                let source = if step == 1005
+                    && source.raw_os_error() == Some(libc::EINVAL)
+                    && crate::userns::in_user_namespace()
+                {
+                    crate::userns::unmapped_user(uid, gid)
+                } else {
+                    source
+                };
                 return Err(ExecError::Setup { what, source });
             }
         };

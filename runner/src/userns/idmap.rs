@@ -93,25 +93,44 @@ pub fn in_user_namespace() -> bool {
     !IdMap::current().is_initial()
 }
 
-/// The error for a file owner that this user namespace cannot represent,
-/// naming where it came from (`what`) and the fix.
-pub fn unmapped_owner(what: &str, uid: u32, gid: u32) -> io::Error {
-    let map = IdMap::current();
-    let fix = if map.uid_count() <= 1 {
+/// How to get more ids into a rootless namespace than it has.
+fn fix(map: &IdMap) -> &'static str {
+    if map.uid_count() <= 1 {
         "this rootless build has a single-id mapping (only root exists inside); \
          give the user subordinate ids (a USER:100000:65536 line in /etc/subuid and \
          in /etc/subgid) and install newuidmap/newgidmap (Debian package uidmap), \
          or build as root"
     } else {
         "the user's subordinate id range (/etc/subuid, /etc/subgid) is too small \
-         for this owner; widen it, or build as root"
-    };
+         for this id; widen it, or build as root"
+    }
+}
+
+/// The error for a file owner that this user namespace cannot represent,
+/// naming where it came from (`what`) and the fix.
+pub fn unmapped_owner(what: &str, uid: u32, gid: u32) -> io::Error {
+    let map = IdMap::current();
     io::Error::new(
         io::ErrorKind::InvalidInput,
         format!(
             "{what} is owned by {uid}:{gid}, which is not mapped in this user \
-             namespace ({} user ids): {fix}",
-            map.uid_count()
+             namespace ({} user ids): {}",
+            map.uid_count(),
+            fix(map)
+        ),
+    )
+}
+
+/// The error for a step user (`uid:gid`) that does not exist in this user
+/// namespace, with the fix.
+pub fn unmapped_user(uid: u32, gid: u32) -> io::Error {
+    let map = IdMap::current();
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "{uid}:{gid} is not mapped in this user namespace ({} user ids): {}",
+            map.uid_count(),
+            fix(map)
         ),
     )
 }

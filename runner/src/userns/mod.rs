@@ -14,4 +14,4 @@ mod idmap;
 pub mod subid;
 
 pub use enter::{adopt_parent, reexec, Mapping, RootlessError, PARENT_ENV};
-pub use idmap::{in_user_namespace, parse_map, unmapped_owner, IdMap, Range};
+pub use idmap::{in_user_namespace, parse_map, unmapped_owner, unmapped_user, IdMap, Range};
