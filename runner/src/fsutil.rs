@@ -128,7 +128,14 @@ pub fn chown_if_permitted(path: &Path, uid: u32, gid: u32) -> io::Result<()> {
     if md.uid() == uid && md.gid() == gid {
         return Ok(());
     }
-    lchown(path, Some(uid), Some(gid))
+    lchown(path, Some(uid), Some(gid)).map_err(|e| {
+        // EINVAL: the owner does not exist in this (rootless) user namespace.
+        if e.raw_os_error() == Some(libc::EINVAL) && crate::userns::in_user_namespace() {
+            crate::userns::unmapped_owner(&path.display().to_string(), uid, gid)
+        } else {
+            e
+        }
+    })
 }
 
 /// Copies one non-directory entry (file, symlink, device, fifo, socket) with

@@ -25,6 +25,7 @@ pub use dfc_registry as registry;
 pub mod secrets;
 pub mod solver;
 pub mod store;
+pub mod userns;
 mod vertex;
 
 /// The LLB crate the runner reads, for callers that load definitions.

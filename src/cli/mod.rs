@@ -11,6 +11,7 @@ mod output_file;
 mod parse_cmd;
 mod progress;
 pub mod render;
+mod rootless;
 mod run_cmd;
 mod secret_flag;
 mod store_cmd;
@@ -70,6 +71,9 @@ enum Command {
     Du(store_cmd::DuArgs),
     /// Remove cached snapshots from the runner store.
     Prune(store_cmd::PruneArgs),
+    /// Run a command as root of the user namespace rootless builds use (for a
+    /// non-root user: to inspect or remove a store holding subordinate ids).
+    Unshare(rootless::UnshareArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -86,6 +90,20 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    // A rootless re-run ties its life to its parent's.
+    runner::userns::adopt_parent();
+    if matches!(
+        cli.command,
+        Command::Build(_)
+            | Command::Run(_)
+            | Command::Du(_)
+            | Command::Prune(_)
+            | Command::Unshare(_)
+    ) {
+        if let Some(code) = rootless::enter() {
+            return code;
+        }
+    }
     let status = match cli.command {
         Command::Parse(args) => parse_cmd::run(args),
         Command::Lint(args) => lint_cmd::run(args),
@@ -95,6 +113,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run_cmd::run(args),
         Command::Du(args) => store_cmd::du(args),
         Command::Prune(args) => store_cmd::prune(args),
+        Command::Unshare(args) => rootless::unshare(args),
     };
     status.into()
 }

@@ -1,9 +1,12 @@
 //! The namespace executor: runs an exec op's process as PID 1 of fresh
 //! mount, PID, UTS, IPC (and, for network `none`, network) namespaces,
 //! pivoted into the prepared rootfs with /proc, a minimal /dev, /sys and the
-//! op's bind and tmpfs mounts, and secret files (`secret.rs`). Needs root; no daemon, no cgroups, no OCI
-//! runtime. Capabilities are never dropped and no seccomp filter is applied;
-//! `insecure` additionally binds the host's /dev and mounts /sys writable.
+//! op's bind and tmpfs mounts, and secret files (`secret.rs`). Needs root: real root, or root of a rootless
+//! build's user namespace, where device nodes are the host's bound onto files
+//! (mknod is refused) and /sys is the host's bound read-only when sysfs
+//! cannot be mounted. No daemon, no cgroups, no OCI runtime. Capabilities
+//! are never dropped and no seccomp filter is applied; `insecure`
+//! additionally binds the host's /dev and mounts /sys writable.
 //!
 //! How: the spawned child unshares, then forks; the grandchild is PID 1 of
 //! the new PID namespace and sets up its mounts, identity and cwd before
@@ -62,10 +65,26 @@ enum Step {
         data: CString,
         optional: bool,
     },
+    /// A device node; where mknod is refused (a user namespace), an empty
+    /// file with the host's node `host` bound onto it.
     Mknod {
         path: CString,
         major: u32,
         minor: u32,
+        host: CString,
+    },
+    /// Makes the mount at `dst` (and those below) read-only, keeping its
+    /// other flags (a user namespace may not clear locked ones).
+    ReadOnly {
+        dst: CString,
+    },
+    /// sysfs at `dst`; where that is refused (a user namespace that does not
+    /// own the network namespace) the host's /sys bound instead.
+    Sysfs {
+        dst: CString,
+        flags: libc::c_ulong,
+        readonly: bool,
+        host: CString,
     },
     Mkdir {
         path: CString,
@@ -230,13 +249,8 @@ impl NamespaceExecutor {
                 optional: false,
             });
             if readonly {
-                steps.push(Step::Mount {
-                    src: CString::default(),
+                steps.push(Step::ReadOnly {
                     dst: cstr(dst.as_os_str().as_bytes())?,
-                    fstype: CString::default(),
-                    flags: libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_REC,
-                    data: CString::default(),
-                    optional: false,
                 });
             }
             Ok(())
@@ -299,6 +313,7 @@ impl NamespaceExecutor {
                     path: cstr(dev.join(name).as_os_str().as_bytes())?,
                     major,
                     minor,
+                    host: cstr(format!("/dev/{name}"))?,
                 });
             }
             for d in ["pts", "shm"] {
@@ -336,15 +351,14 @@ impl NamespaceExecutor {
             }
         }
         let sys_ro = if spec.insecure { 0 } else { libc::MS_RDONLY };
-        special(
-            "/sys",
-            "sysfs",
-            sys_ro | libc::MS_NOSUID | libc::MS_NOEXEC | libc::MS_NODEV,
-            "",
-            true,
-            &mut steps,
-            created,
-        )?;
+        let sys = host(rootfs, "/sys")?;
+        stub(&sys, true, created)?;
+        steps.push(Step::Sysfs {
+            dst: cstr(sys.as_os_str().as_bytes())?,
+            flags: sys_ro | libc::MS_NOSUID | libc::MS_NOEXEC | libc::MS_NODEV,
+            readonly: !spec.insecure,
+            host: cstr("/sys")?,
+        });
         if spec.network == Network::Host {
             for f in ["/etc/resolv.conf", "/etc/hosts"] {
                 if Path::new(f).is_file() {
@@ -452,6 +466,9 @@ impl NamespaceExecutor {
         let groups: Vec<libc::gid_t> = id.groups.clone();
         let (uid, gid) = (id.uid, id.gid);
         let net_none = spec.network == Network::None;
+        // A user namespace with a single-id mapping denies setgroups.
+        let set_groups =
+            fs::read_to_string("/proc/self/setgroups").map_or(true, |s| s.trim() != "deny");
         let dot = cstr(".")?;
         let runner_pid = std::process::id() as libc::pid_t;
         let slash = cstr("/")?;
@@ -562,13 +579,48 @@ impl NamespaceExecutor {
                                 == 0
                                 || *optional
                         }
-                        Step::Mknod { path, major, minor } => {
-                            libc::mknod(
+                        Step::Mknod {
+                            path,
+                            major,
+                            minor,
+                            host,
+                        } => {
+                            if libc::mknod(
                                 path.as_ptr(),
                                 libc::S_IFCHR | 0o666,
                                 libc::makedev(*major, *minor),
                             ) == 0
-                                && libc::chmod(path.as_ptr(), 0o666) == 0
+                            {
+                                libc::chmod(path.as_ptr(), 0o666) == 0
+                            } else {
+                                bind_node(host, path)
+                            }
+                        }
+                        Step::ReadOnly { dst } => make_readonly(dst),
+                        Step::Sysfs {
+                            dst,
+                            flags,
+                            readonly,
+                            host,
+                        } => {
+                            let sysfs = c"sysfs".as_ptr();
+                            // Optional, as before: a container may go without /sys.
+                            if libc::mount(sysfs, dst.as_ptr(), sysfs, *flags, std::ptr::null())
+                                != 0
+                                && libc::mount(
+                                    host.as_ptr(),
+                                    dst.as_ptr(),
+                                    std::ptr::null(),
+                                    libc::MS_BIND | libc::MS_REC,
+                                    std::ptr::null(),
+                                ) == 0
+                                && *readonly
+                                && !make_readonly(dst)
+                            {
+                                // Never a writable host /sys: none instead.
+                                libc::umount2(dst.as_ptr(), libc::MNT_DETACH);
+                            }
+                            true
                         }
                         Step::Mkdir { path } => libc::mkdir(path.as_ptr(), 0o755) == 0,
                         Step::Symlink { target, path } => {
@@ -599,7 +651,7 @@ impl NamespaceExecutor {
                 if net_none {
                     loopback_up();
                 }
-                if libc::setgroups(groups.len(), groups.as_ptr()) != 0
+                if (set_groups && libc::setgroups(groups.len(), groups.as_ptr()) != 0)
                     || libc::setgid(gid) != 0
                     || libc::setuid(uid) != 0
                 {
@@ -632,6 +684,15 @@ impl NamespaceExecutor {
                     1007 => "tie the container to the runner's life".to_string(),
                     u32::MAX => format!("start {program}"),
                     i => format!("mount step {i}"),
+                };
+                // A rootless namespace may not have the step's user at all.
+                let source = if step == 1005
+                    && source.raw_os_error() == Some(libc::EINVAL)
+                    && crate::userns::in_user_namespace()
+                {
+                    crate::userns::unmapped_user(uid, gid)
+                } else {
+                    source
                 };
                 return Err(ExecError::Setup { what, source });
             }
@@ -699,6 +760,71 @@ fn pipe() -> Result<(OwnedFd, OwnedFd), ExecError> {
     }
     // SAFETY: both fds are fresh and owned by nobody else.
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Binds the host's device node `host` onto a new empty file `path`, for a
+/// user namespace where mknod is refused (system calls only).
+unsafe fn bind_node(host: &CString, path: &CString) -> bool {
+    let fd = libc::open(
+        path.as_ptr(),
+        libc::O_CREAT | libc::O_EXCL | libc::O_WRONLY | libc::O_CLOEXEC,
+        0o666,
+    );
+    if fd < 0 {
+        return false;
+    }
+    libc::close(fd);
+    libc::mount(
+        host.as_ptr(),
+        path.as_ptr(),
+        std::ptr::null(),
+        libc::MS_BIND,
+        std::ptr::null(),
+    ) == 0
+}
+
+/// `mount_setattr(2)`'s argument.
+#[repr(C)]
+struct MountAttr {
+    attr_set: u64,
+    attr_clr: u64,
+    propagation: u64,
+    userns_fd: u64,
+}
+
+/// Makes the mount tree at `dst` read-only without touching its other flags
+/// (`mount_setattr`, Linux 5.12); older kernels get a bind remount, which in a
+/// user namespace fails on mounts with locked flags (system calls only).
+unsafe fn make_readonly(dst: &CString) -> bool {
+    const MOUNT_ATTR_RDONLY: u64 = 0x1;
+    const AT_RECURSIVE: libc::c_uint = 0x8000;
+    let attr = MountAttr {
+        attr_set: MOUNT_ATTR_RDONLY,
+        attr_clr: 0,
+        propagation: 0,
+        userns_fd: 0,
+    };
+    let r = libc::syscall(
+        libc::SYS_mount_setattr,
+        libc::AT_FDCWD,
+        dst.as_ptr(),
+        AT_RECURSIVE,
+        &attr as *const MountAttr,
+        std::mem::size_of::<MountAttr>(),
+    );
+    if r == 0 {
+        return true;
+    }
+    if *libc::__errno_location() != libc::ENOSYS {
+        return false;
+    }
+    libc::mount(
+        std::ptr::null(),
+        dst.as_ptr(),
+        std::ptr::null(),
+        libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_REC,
+        std::ptr::null(),
+    ) == 0
 }
 
 /// Brings `lo` up in a fresh network namespace (system calls only).

@@ -46,6 +46,29 @@ fn components(p: &Path) -> io::Result<Vec<String>> {
     Ok(out)
 }
 
+/// In a rootless build, refuses an entry whose owner does not exist in the user
+/// namespace (chown would fail with a bare EINVAL) with an error naming the fix.
+fn check_owner<R: io::Read>(entry: &tar::Entry<'_, R>, path: &str) -> io::Result<()> {
+    if !crate::ops::running_as_root() || !crate::userns::in_user_namespace() {
+        return Ok(());
+    }
+    let h = entry.header();
+    let (uid, gid) = (h.uid()?, h.gid()?);
+    let (Ok(uid), Ok(gid)) = (u32::try_from(uid), u32::try_from(gid)) else {
+        return Err(bad(format!(
+            "layer entry {path} has an owner beyond 32 bits"
+        )));
+    };
+    if crate::userns::IdMap::current().maps(uid, gid) {
+        return Ok(());
+    }
+    Err(crate::userns::unmapped_owner(
+        &format!("layer entry {path}"),
+        uid,
+        gid,
+    ))
+}
+
 /// Applies the layer blob at `blob` onto `root`.
 pub fn apply_layer(root: &Path, blob: &Path) -> io::Result<()> {
     let mut ar = tar::Archive::new(open(blob)?);
@@ -81,6 +104,7 @@ pub fn apply_layer(root: &Path, blob: &Path) -> io::Result<()> {
         }
         let target = parent.join(name);
         let kind = entry.header().entry_type();
+        check_owner(&entry, &format!("/{}", comps.join("/")))?;
         if let Ok(md) = fs::symlink_metadata(&target) {
             if !(md.is_dir() && kind.is_dir()) {
                 fsutil::remove_all(&target)?;

@@ -282,7 +282,9 @@ impl Store {
 /// The default `--root`: `/var/lib/dfc` for root, else
 /// `$XDG_DATA_HOME/dfc` or `~/.local/share/dfc`.
 pub fn default_root() -> PathBuf {
-    if crate::ops::running_as_root() {
+    // Root of a rootless build's user namespace is still the user: its store
+    // stays under the user's home.
+    if crate::ops::running_as_root() && !crate::userns::in_user_namespace() {
         return PathBuf::from("/var/lib/dfc");
     }
     if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {

@@ -38,6 +38,8 @@ pub struct Overlay {
     /// The merged view the process sees.
     pub merged: PathBuf,
     mounted: bool,
+    /// Mounted with `userxattr`: opaque directories carry user.overlay.opaque.
+    userxattr: bool,
 }
 
 fn cstr(p: &Path) -> io::Result<CString> {
@@ -115,9 +117,17 @@ impl Overlay {
         // The merged root takes the upper root's owner and mode.
         apply_metadata(&upper, &md)?;
         // No redirects, metadata-only copy-ups or index: every change is then a plain
-        // entry, whiteout or opaque directory in the upper layer.
+        // entry, whiteout or opaque directory in the upper layer. In a user namespace
+        // (rootless) overlayfs cannot use trusted.* xattrs: `userxattr` keeps its marks
+        // in user.overlay.* and implies no redirects and no metacopy.
+        let userxattr = crate::userns::in_user_namespace();
+        let options = if userxattr {
+            "userxattr,index=off"
+        } else {
+            "redirect_dir=off,metacopy=off,index=off"
+        };
         let data = format!(
-            "lowerdir={},upperdir={},workdir={},redirect_dir=off,metacopy=off,index=off",
+            "lowerdir={},upperdir={},workdir={},{options}",
             lower.display(),
             upper.display(),
             work.display()
@@ -144,6 +154,7 @@ impl Overlay {
             upper,
             merged,
             mounted: true,
+            userxattr,
         })
     }
 
@@ -168,7 +179,12 @@ impl Overlay {
         self.unmount()?;
         link_tree(&self.lower, dest)?;
         let mut links = HashMap::new();
-        apply_upper(&self.upper, dest, &mut links)?;
+        let opaque = if self.userxattr {
+            "user.overlay.opaque"
+        } else {
+            "trusted.overlay.opaque"
+        };
+        apply_upper(&self.upper, dest, opaque, &mut links)?;
         apply_metadata(dest, &fs::symlink_metadata(&self.upper)?)
     }
 }
@@ -242,10 +258,12 @@ pub fn link_tree(src: &Path, dst: &Path) -> io::Result<()> {
     apply_metadata(dst, &md)
 }
 
-/// overlayfs marks a directory that hides the lower one's contents with this xattr.
-fn is_opaque(dir: &Path) -> io::Result<bool> {
+/// overlayfs marks a directory that hides the lower one's contents with the xattr
+/// `xattr` (trusted.overlay.opaque, or user.overlay.opaque under `userxattr`).
+fn is_opaque(dir: &Path, xattr: &str) -> io::Result<bool> {
     let path = cstr(dir)?;
-    let name = CString::new("trusted.overlay.opaque").expect("static");
+    let name = CString::new(xattr)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "xattr name with NUL byte"))?;
     let mut value = [0u8; 4];
     // SAFETY: valid C strings and a buffer of the length passed.
     let n = unsafe {
@@ -273,6 +291,7 @@ fn is_opaque(dir: &Path) -> io::Result<bool> {
 fn apply_upper(
     upper: &Path,
     dest: &Path,
+    opaque: &str,
     links: &mut HashMap<(u64, u64), PathBuf>,
 ) -> io::Result<()> {
     let mut names: Vec<_> = fs::read_dir(upper)?
@@ -288,13 +307,13 @@ fn apply_upper(
             continue;
         }
         if ft.is_dir() {
-            let keep = !is_opaque(&up)?
+            let keep = !is_opaque(&up, opaque)?
                 && fs::symlink_metadata(&dp).is_ok_and(|existing| existing.is_dir());
             if !keep {
                 remove_all(&dp)?;
                 fs::create_dir(&dp)?;
             }
-            apply_upper(&up, &dp, links)?;
+            apply_upper(&up, &dp, opaque, links)?;
             apply_metadata(&dp, &md)?;
             continue;
         }
