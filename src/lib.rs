@@ -15,6 +15,7 @@ pub mod lint;
 pub mod lower;
 pub mod registry;
 pub mod shell;
+pub mod ssh_forward;
 pub mod syntax;
 
 pub use parse::{parse, parse_errors, FileError, ParseError};

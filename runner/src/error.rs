@@ -183,6 +183,12 @@ pub enum OpError {
         /// The entitlement, as buildx names it (`security.insecure`).
         entitlement: &'static str,
     },
+    /// A required `type=ssh` mount names an agent id that was not forwarded.
+    #[error("no SSH agent is forwarded as {id:?}, which this step's ssh mount requires: {}", ssh_fix(.id))]
+    SshNotForwarded {
+        /// The mount's id (`default` when it names none).
+        id: String,
+    },
     /// An input's result is missing or of the wrong output index.
     #[error("input #{index} refers to output {output}, but that op has {available} output(s)")]
     BadOutput {
@@ -193,6 +199,15 @@ pub enum OpError {
         /// Outputs the input op has.
         available: usize,
     },
+}
+
+/// How to forward agent `id`, in the words of `--ssh`.
+fn ssh_fix(id: &str) -> String {
+    if id == crate::ssh::DEFAULT_ID {
+        "pass --ssh default (the agent at $SSH_AUTH_SOCK) or --ssh default=SOCKET|KEYFILE, or make the mount optional (required=false)".to_string()
+    } else {
+        format!("pass --ssh {id}=SOCKET|KEYFILE (or --ssh {id} for the agent at $SSH_AUTH_SOCK), or make the mount optional (required=false)")
+    }
 }
 
 /// A solve failed.

@@ -24,6 +24,7 @@ pub mod progress;
 pub use dfc_registry as registry;
 pub mod secrets;
 pub mod solver;
+pub mod ssh;
 pub mod store;
 pub mod userns;
 mod vertex;

@@ -46,6 +46,7 @@ pub struct SolverBuilder {
     layout: Option<PathBuf>,
     allow_insecure: bool,
     secrets: Arc<dyn crate::secrets::SecretProvider>,
+    ssh: Option<Arc<dyn crate::ssh::SshAgents>>,
 }
 
 /// Runs definitions against one store.
@@ -98,6 +99,7 @@ impl Default for SolverBuilder {
             layout: None,
             allow_insecure: false,
             secrets: Arc::new(crate::secrets::SecretMap::new()),
+            ssh: None,
         }
     }
 }
@@ -156,6 +158,12 @@ impl SolverBuilder {
     /// "not provided" (an error unless the mount or variable is optional).
     pub fn secrets(mut self, s: Arc<dyn crate::secrets::SecretProvider>) -> Self {
         self.secrets = s;
+        self
+    }
+    /// Forwards these SSH agents to `RUN --mount=type=ssh` steps (`--ssh`);
+    /// without it every required ssh mount fails naming its id.
+    pub fn ssh(mut self, agents: Arc<dyn crate::ssh::SshAgents>) -> Self {
+        self.ssh = Some(agents);
         self
     }
     /// Finishes the configuration.
@@ -395,6 +403,7 @@ impl Solver {
             overlay: &self.overlay,
             allow_insecure: self.cfg.allow_insecure,
             secrets: self.cfg.secrets.as_ref(),
+            ssh: self.cfg.ssh.as_ref(),
         };
         let result = (|| -> Result<(Vec<SnapshotId>, Outcome), OpError> {
             if ops::keyed_by_content(v) {

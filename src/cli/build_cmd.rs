@@ -4,7 +4,7 @@
 //! `dfc compile … | dfc run …` and `dfc build …` export the same image.
 //!
 //! What it does not do: named build contexts (`--build-context`, which lowering
-//! does not read yet), SSH.
+//! does not read yet).
 
 use clap::Args;
 use runner::llb_schema::ValidatedDefinition;

@@ -75,6 +75,22 @@ pub struct RunnerArgs {
     /// ID); type=file|env.
     #[arg(long = "secret", value_name = "SPEC")]
     pub secret: Vec<String>,
+    /// Forward an SSH agent to `RUN --mount=type=ssh` steps (repeatable):
+    /// default|ID[=SOCKET|KEYFILE[,KEYFILE...]]; an id alone forwards $SSH_AUTH_SOCK,
+    /// key files are served by an in-process agent.
+    #[arg(long, value_name = "ID[=SOCKET|KEYFILE,...]")]
+    pub ssh: Vec<String>,
+}
+
+/// The agents `--ssh` forwards (`None` without the flag).
+fn ssh_agents(args: &RunnerArgs) -> Result<Option<crate::ssh_forward::SshForward>, String> {
+    if args.ssh.is_empty() {
+        return Ok(None);
+    }
+    let sock = std::env::var_os("SSH_AUTH_SOCK");
+    crate::ssh_forward::SshForward::from_flags(&args.ssh, sock.as_deref())
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 pub(crate) fn fail(msg: impl std::fmt::Display) -> Status {
@@ -261,12 +277,14 @@ pub fn run(args: RunArgs) -> Status {
 }
 
 /// Checks the flags that need no work to check (`--output` specs, the layout
-/// directory), so that a typo fails before anything is compiled or run.
+/// directory, `--ssh` sockets and keys), so that a typo fails before anything
+/// is compiled or run.
 pub(crate) fn preflight(args: &RunnerArgs, layout: Option<&Path>) -> Result<(), String> {
     for o in &args.output {
         parse_output(o, &args.tag)?;
     }
     super::secret_flag::load(&args.secret)?;
+    ssh_agents(args)?;
     if let Some(dir) = layout {
         if !dir.join("index.json").is_file() {
             return Err(format!(
@@ -319,6 +337,11 @@ pub(crate) fn execute(
     }
     if let Some(dir) = &layout {
         builder = builder.image_layout(dir);
+    }
+    match ssh_agents(args) {
+        Ok(Some(agents)) => builder = builder.ssh(Arc::new(agents)),
+        Ok(None) => {}
+        Err(e) => return fail(e),
     }
     for (name, dir) in &locals {
         builder = builder.local(name, dir);

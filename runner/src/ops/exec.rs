@@ -14,7 +14,9 @@
 //! never outputs, so nothing written there reaches a snapshot or key. Secret
 //! mounts and secret env come from the solve's secret provider (`secret.rs`)
 //! and are written by the executor into a tmpfs private to the container's
-//! mount namespace. SSH mounts are refused until the CLI can provide them.
+//! mount namespace. SSH mounts bind a socket served for the exec's duration
+//! (`crate::ssh`); an optional one whose id is not forwarded is left out,
+//! as in BuildKit.
 //! The network modes `UNSET` and `HOST` run with the host network (dfc has
 //! no CNI; BuildKit's `--oci-worker-net=host`); `NONE` gets an empty network
 //! namespace with `lo` up. `security=insecure` fails unless the solver
@@ -58,6 +60,9 @@ pub fn run(
     let mut secret_files = Vec::new();
     // Cache mount instances, held until the step ends.
     let caches = super::cache_mount::acquire_all(ctx, &e.mounts, inputs)?;
+    // Declared after `stage`: each stops listening and removes its socket
+    // before the staging area goes, on every path out of this function.
+    let mut agent_sockets = Vec::new();
     for (i, m) in e.mounts.iter().enumerate() {
         let kind = MountType::try_from(m.mount_type).unwrap_or(MountType::Bind);
         let dir = stage.path().join(format!("m{i}"));
@@ -150,10 +155,17 @@ pub fn run(
                 continue;
             }
             MountType::Ssh => {
-                return Err(OpError::Unsupported(format!(
-                    "mount {}: ssh mounts are not supported by the runner yet",
-                    m.dest
-                )));
+                let path = stage.path().join(format!("ssh{i}"));
+                if let Some(sock) = crate::ssh::mount_socket(ctx.ssh, m, &path)? {
+                    mounts.push(BindMount {
+                        source: path,
+                        dest: m.dest.clone(),
+                        readonly: false,
+                        tmpfs: None,
+                    });
+                    agent_sockets.push(sock);
+                }
+                continue;
             }
         };
         if m.output >= 0 {
@@ -227,6 +239,7 @@ pub fn run(
         secrets,
     };
     ctx.executor.run(&spec, ctx.log, ctx.cancel)?;
+    drop(agent_sockets);
     let mut out = Vec::with_capacity(outputs);
     for (o, p) in produced.into_iter().enumerate() {
         let p = match p {

@@ -57,6 +57,8 @@ pub struct OpContext<'a> {
     pub allow_insecure: bool,
     /// Serves the secrets of secret mounts and secret env.
     pub secrets: &'a dyn crate::secrets::SecretProvider,
+    /// The SSH agents forwarded to `type=ssh` mounts, if any.
+    pub ssh: Option<&'a std::sync::Arc<dyn crate::ssh::SshAgents>>,
 }
 
 /// For sources whose content is named remotely (images), the content
