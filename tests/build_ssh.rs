@@ -10,7 +10,8 @@
 //! - `--ssh ID=KEYFILE,KEYFILE` (the in-process agent): both keys listed, and
 //!   `ssh-keygen -Y sign -f KEY.pub` signs through it with each (ed25519, RSA), verified
 //!   on the host with `ssh-keygen -Y verify`;
-//! - `dfc compile | dfc run --ssh …` forwards the same way;
+//! - `dfc compile | dfc run --ssh …` forwards the same way; a failing step with the
+//!   mount leaves nothing in the store's staging area;
 //! - a missing required id fails naming the id, the step and the flag; a missing
 //!   optional one leaves the mount out; bad `--ssh` flags fail before anything runs.
 //!
@@ -507,4 +508,28 @@ fn dfc_run_forwards_agents_too() {
         keys.contains(&fingerprint(&key.with_extension("pub"))) && keys.contains("(ECDSA)"),
         "{keys}"
     );
+}
+
+#[test]
+fn a_failing_step_leaves_no_socket_behind() {
+    let Some(ws) = Ws::new("") else {
+        return;
+    };
+    ws.dockerfile(
+        "FROM busybox\n\
+         RUN --mount=type=ssh,required=true test -S /run/buildkit/ssh_agent.0 && \
+         echo socket was there && exit 3\n",
+    );
+    let key = keygen(ws.dir(), "failing", &["ed25519"], "");
+    let flag = format!("default={}", key.display());
+    let (code, err) = ws.build(&["--ssh", &flag], None);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("socket was there") && err.contains("exit code: 3"),
+        "{err}"
+    );
+    let left: Vec<_> = fs::read_dir(ws.dir().join("store/tmp"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "staging left behind: {left:?}");
 }
