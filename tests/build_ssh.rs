@@ -1,6 +1,8 @@
-//! SSH agent forwarding end to end through `dfc build`, as root, offline (the base
-//! image from the busybox OCI layout fixture), with a real `ssh-agent` and keys made by
-//! the real `ssh-keygen` (openssh-client; `tools/test` installs it):
+//! SSH agent forwarding end to end through `dfc build`, as root, with a real
+//! `ssh-agent` and keys made by the real `ssh-keygen` (openssh-client; `tools/test`
+//! installs it); the base image is the busybox fixture, served by a real local
+//! `docker-registry` for the first case (the must-show) and from the OCI layout
+//! for the others:
 //!
 //! - `--ssh default` (the agent at `$SSH_AUTH_SOCK`): `ssh-add -l` inside a RUN lists
 //!   the test key; the agent is read-only from the build (`ssh-add -D` fails, the key
@@ -20,6 +22,7 @@
 //! loader (`ld-linux… --library-path /t /t/ssh-add`) from a bind mount.
 
 mod common;
+mod registry_support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -118,6 +121,8 @@ struct Ws {
     tmp: tempfile::TempDir,
     layout: PathBuf,
     loader: String,
+    /// When set, busybox comes from this registry instead of the layout.
+    registry: Option<registry_support::LocalRegistry>,
 }
 
 impl Ws {
@@ -158,7 +163,22 @@ impl Ws {
             tmp,
             layout,
             loader: loader.expect("ldd names the dynamic loader"),
+            registry: None,
         })
+    }
+
+    /// As [`Ws::new`], with busybox served by a real local `docker-registry` (the
+    /// fixture pushed as `library/busybox:latest`); `None` without the registry.
+    fn with_registry() -> Option<Ws> {
+        let Some(bin) = registry_support::registry_binary() else {
+            eprintln!("skipping: docker-registry is not installed (tools/test installs it)");
+            return None;
+        };
+        let mut ws = Ws::new("")?;
+        let registry = registry_support::LocalRegistry::start(&bin);
+        registry.push_layout(&ws.layout, "library/busybox", "latest");
+        ws.registry = Some(registry);
+        Some(ws)
     }
 
     fn dir(&self) -> &Path {
@@ -166,23 +186,28 @@ impl Ws {
     }
 
     /// Writes the Dockerfile, with `TOOL` standing for the loader command running
-    /// a tool from `/t`.
+    /// a tool from `/t` and `FROM busybox` naming the registry's when there is one.
     fn dockerfile(&self, text: &str) {
         let tool = format!("/t/{} --library-path /t /t/", self.loader);
-        fs::write(
-            self.dir().join("ctx/Dockerfile"),
-            text.replace("TOOL", &tool),
-        )
-        .unwrap();
+        let mut text = text.replace("TOOL", &tool);
+        if let Some(reg) = &self.registry {
+            text = text.replace(
+                "FROM busybox",
+                &format!("FROM {}/library/busybox", reg.addr),
+            );
+        }
+        fs::write(self.dir().join("ctx/Dockerfile"), text).unwrap();
     }
 
     /// Runs `dfc build ctx … -o out` with `extra` flags and `SSH_AUTH_SOCK` set to
     /// `auth_sock` (unset when `None`): exit code and standard error.
     fn build(&self, extra: &[&str], auth_sock: Option<&Path>) -> (i32, String) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_dfc"));
-        cmd.args(["build", "ctx", "--oci-layout"])
-            .arg(&self.layout)
-            .args(["--root", "store", "--progress", "plain", "-o", "out"])
+        cmd.args(["build", "ctx"]);
+        if self.registry.is_none() {
+            cmd.arg("--oci-layout").arg(&self.layout);
+        }
+        cmd.args(["--root", "store", "--progress", "plain", "-o", "out"])
             .args(extra)
             .current_dir(self.dir())
             .env_remove("SOURCE_DATE_EPOCH")
@@ -213,7 +238,7 @@ fn which(tool: &str) -> Option<PathBuf> {
 
 #[test]
 fn the_forwarded_agent_is_seen_only_by_the_steps_that_ask() {
-    let Some(ws) = Ws::new("") else {
+    let Some(ws) = Ws::with_registry() else {
         return;
     };
     ws.dockerfile(
@@ -229,6 +254,11 @@ fn the_forwarded_agent_is_seen_only_by_the_steps_that_ask() {
     agent.add(&key);
     let (code, err) = ws.build(&["--ssh", "default"], Some(&agent.sock));
     assert_eq!(code, 0, "{err}");
+    let reg = &ws.registry.as_ref().unwrap().addr;
+    assert!(
+        err.contains(&format!("FROM {reg}/library/busybox")),
+        "pulled from the registry: {err}"
+    );
     let first = ws.read("first.txt");
     let lines: Vec<&str> = first.lines().collect();
     assert_eq!(lines[0], "sock=/run/buildkit/ssh_agent.0", "{first}");

@@ -88,11 +88,6 @@ impl SshForward {
         }
         Ok(SshForward { agents })
     }
-
-    /// The forwarded ids, sorted.
-    pub fn ids(&self) -> impl Iterator<Item = &str> {
-        self.agents.keys().map(String::as_str)
-    }
 }
 
 fn source(
