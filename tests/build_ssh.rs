@@ -15,7 +15,10 @@
 //! - `dfc compile | dfc run --ssh …` forwards the same way; a failing step with the
 //!   mount leaves nothing in the store's staging area;
 //! - a missing required id fails naming the id, the step and the flag; a missing
-//!   optional one leaves the mount out; bad `--ssh` flags fail before anything runs.
+//!   optional one leaves the mount out; bad `--ssh` flags fail before anything runs;
+//! - rootless (a single-id user through `setpriv`): key files and the user's own agent
+//!   are forwarded from inside the user namespace; a socket owner the namespace does
+//!   not map fails naming /etc/subuid.
 //!
 //! busybox has no ssh client, so the host's `ssh-add` and `ssh-keygen` are put in the
 //! build context with the shared libraries `ldd` names and run through the dynamic
@@ -562,4 +565,112 @@ fn a_failing_step_leaves_no_socket_behind() {
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
     assert!(left.is_empty(), "staging left behind: {left:?}");
+}
+
+/// An id with no password entry and no subordinate ids: a single-id rootless build.
+const ROOTLESS_ID: u32 = 4251;
+
+fn chown_tree(p: &Path, id: u32) {
+    std::os::unix::fs::lchown(p, Some(id), Some(id)).unwrap();
+    if fs::symlink_metadata(p).unwrap().is_dir() {
+        for e in fs::read_dir(p).unwrap() {
+            chown_tree(&e.unwrap().path(), id);
+        }
+    }
+}
+
+#[test]
+fn a_rootless_build_forwards_its_users_agent_and_keys() {
+    let Some(ws) = Ws::new("") else {
+        return;
+    };
+    let Some(setpriv) = which("setpriv") else {
+        eprintln!("skipping: setpriv (util-linux) is not installed");
+        return;
+    };
+    ws.dockerfile(
+        "FROM busybox\n\
+         RUN --mount=type=bind,source=t,target=/t --mount=type=ssh,id=keys,required=true \
+         TOOLssh-add -l > /keys.txt && stat -c '%u %g %a %F' $SSH_AUTH_SOCK >> /keys.txt\n\
+         RUN --mount=type=bind,source=t,target=/t --mount=type=ssh,required=true \
+         TOOLssh-add -l > /agent.txt\n",
+    );
+    let key = keygen(ws.dir(), "rootless-key", &["ed25519"], "");
+    let agent_key = keygen(ws.dir(), "agent-key", &["ed25519"], "");
+    chown_tree(ws.dir(), ROOTLESS_ID);
+    // The user's own agent, started as the user.
+    let as_user = |program: &Path| {
+        let mut c = Command::new(&setpriv);
+        let id = ROOTLESS_ID.to_string();
+        c.args(["--reuid", &id, "--regid", &id, "--clear-groups", "--"])
+            .arg(program);
+        c
+    };
+    let sock = ws.dir().join("user-agent.sock");
+    let child = as_user(&which("ssh-agent").unwrap())
+        .args(["-D", "-a"])
+        .arg(&sock)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let agent = Agent {
+        child,
+        sock: sock.clone(),
+    };
+    for _ in 0..500 {
+        if ssh_add(&agent.sock, &["-l"]).1.contains("no identities") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    agent.add(&agent_key);
+    let build = |extra: &[String]| {
+        let out = as_user(Path::new(env!("CARGO_BIN_EXE_dfc")))
+            .args(["build", "ctx", "--oci-layout"])
+            .arg(&ws.layout)
+            .args(["--root", "store", "--progress", "plain", "-o", "out"])
+            .args(extra)
+            .current_dir(ws.dir())
+            .env("HOME", ws.dir())
+            .env("SSH_AUTH_SOCK", &agent.sock)
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("SOURCE_DATE_EPOCH")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let keys_flag = format!("keys={}", key.display());
+    let (code, err) = build(&[
+        "--ssh".into(),
+        keys_flag.clone(),
+        "--ssh".into(),
+        "default".into(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let keys = ws.read("keys.txt");
+    assert!(
+        keys.contains(&fingerprint(&key.with_extension("pub")))
+            && keys.ends_with("0 0 600 socket\n"),
+        "{keys}"
+    );
+    assert!(
+        ws.read("agent.txt")
+            .contains(&fingerprint(&agent_key.with_extension("pub"))),
+        "the user's agent is relayed from inside the user namespace"
+    );
+    // Only root exists in a single-id namespace: a socket for another owner names the fix.
+    ws.dockerfile(
+        "FROM busybox\nRUN --mount=type=ssh,id=keys,uid=1000,gid=1000,required=true true\n",
+    );
+    chown_tree(&ws.dir().join("ctx"), ROOTLESS_ID);
+    let (code, err) = build(&["--ssh".into(), keys_flag]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("the SSH agent socket for /run/buildkit/ssh_agent.0 is owned by 1000:1000, which is not mapped")
+            && err.contains("/etc/subuid"),
+        "{err}"
+    );
 }

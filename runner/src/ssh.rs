@@ -139,6 +139,18 @@ pub fn mount_socket(
         gid: opt.gid,
         mode: if m.ssh_opt.is_some() { opt.mode } else { 0o600 },
     };
+    // Rootless, the container shares this process's user namespace: its ids
+    // are ours, but only the mapped ones exist.
+    if !crate::userns::IdMap::current().maps(owner.uid, owner.gid) {
+        return Err(crate::OpError::Exec(crate::ExecError::Setup {
+            what: format!("ssh mount {}", m.dest),
+            source: crate::userns::unmapped_owner(
+                &format!("the SSH agent socket for {}", m.dest),
+                owner.uid,
+                owner.gid,
+            ),
+        }));
+    }
     AgentSocket::listen(path, id, owner, agents.clone())
         .map(Some)
         .map_err(|source| {
