@@ -1,12 +1,14 @@
 //! The secret-leak scan (issue 6's must-show), as root, against a real local registry
 //! serving the busybox fixture: one Dockerfile whose RUN step uses a file secret and an
-//! env secret next to a cache mount of each sharing mode, a tmpfs mount and bind mounts
+//! env secret next to an SSH agent mount (dfc's own agent serving a key made by
+//! `ssh-keygen`), a cache mount of each sharing mode, a tmpfs mount and bind mounts
 //! from another stage and from the context, built with random high-entropy secret
 //! values through `dfc build` (progress plain, tty and rawjson) and through
 //! `dfc compile | dfc run`; then every file under each `--root` (snapshots, cache
 //! records, cache mounts, blobs, tmp), the OCI and docker archives (layers unpacked),
 //! the LLB and all captured output are scanned for the secrets' bytes, their hex and
-//! their base64 (at each alignment), and none is found. A positive control proves the
+//! their base64 (at each alignment), and for every base64 line of the SSH private key,
+//! and none is found. A positive control proves the
 //! scanner finds each form.
 //!
 //! The RUN mounts are the [`MOUNTS`] list: a new mount kind is one more line there.
@@ -28,6 +30,7 @@ use build_support::Workspace;
 const MOUNTS: &[&str] = &[
     "--mount=type=secret,id=leak_file,required",
     "--mount=type=secret,id=leak_env,env=LEAK_ENV,required",
+    "--mount=type=ssh,required",
     "--mount=type=cache,id=leak-shared,target=/cache/shared,sharing=shared",
     "--mount=type=cache,id=leak-private,target=/cache/private,sharing=private",
     "--mount=type=cache,id=leak-locked,target=/cache/locked,sharing=locked",
@@ -42,6 +45,7 @@ const MOUNTS: &[&str] = &[
 const SCRIPT: &str = "sha256sum /run/secrets/leak_file | cut -d' ' -f1 > /file.sha \
  && wc -c < /run/secrets/leak_file > /file.size \
  && printf %s \"$LEAK_ENV\" | sha256sum | cut -d' ' -f1 > /env.sha \
+ && test -S \"$SSH_AUTH_SOCK\" && echo agent > /ssh.txt \
  && cp /run/secrets/leak_file /scratch/copy && sha256sum /scratch/copy | cut -d' ' -f1 > /scratch.sha \
  && for m in shared private locked; do echo $m >> /cache/$m/log; done \
  && cat /mnt/helper.txt /mnt/ctx.txt > /mounted.txt";
@@ -211,6 +215,34 @@ fn no_secret_reaches_the_store_archives_llb_or_output() {
     ];
     let mut needles = forms(&file_secret);
     needles.extend(forms(&env_secret));
+    // The agent mount is served from a fresh key file; its private key's body is a
+    // secret too.
+    let key = secrets.path().join("id_ed25519");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "leak-test", "-f"])
+        .arg(&key)
+        .status();
+    if !matches!(made, Ok(s) if s.success()) {
+        assert!(
+            std::env::var_os("DFC_REQUIRE_SHARED").is_none(),
+            "ssh-keygen (openssh-client) is needed for the SSH mount; tools/test installs it"
+        );
+        eprintln!("skipping: ssh-keygen (openssh-client) is not installed");
+        return;
+    }
+    let ssh_spec = format!("default={}", key.display());
+    let private = fs::read_to_string(&key).unwrap();
+    let key_lines: Vec<&str> = private
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() >= 32)
+        .collect();
+    assert!(!key_lines.is_empty(), "no key body in {private}");
+    needles.extend(
+        key_lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (format!("ssh private key line {i}"), l.as_bytes().to_vec())),
+    );
 
     // Positive control: the scanner finds every form, raw and inside a gzipped tar.
     for secret in [&file_secret, &env_secret] {
@@ -251,6 +283,8 @@ fn no_secret_reaches_the_store_archives_llb_or_output() {
             &file_spec,
             "--secret",
             "id=leak_env,env=LEAK_SECRET_VALUE",
+            "--ssh",
+            &ssh_spec,
             "--progress",
             progress,
         ];
@@ -281,6 +315,7 @@ fn no_secret_reaches_the_store_archives_llb_or_output() {
     assert_eq!(read("env.sha").trim(), sha(&env_secret));
     assert_eq!(read("file.size").trim(), "48");
     assert_eq!(read("mounted.txt"), "helper\nfrom the context\n");
+    assert_eq!(read("ssh.txt"), "agent\n");
     // The same steps again, uncached, under the other progress displays.
     for progress in ["tty", "rawjson"] {
         build(progress, &["--no-cache"], &mut output);
@@ -315,6 +350,8 @@ fn no_secret_reaches_the_store_archives_llb_or_output() {
             &file_spec,
             "--secret",
             "type=env,id=leak_env,src=LEAK_SECRET_VALUE",
+            "--ssh",
+            &ssh_spec,
             "--progress",
             "plain",
             "-t",
