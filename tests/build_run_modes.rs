@@ -154,3 +154,66 @@ fn insecure_needs_the_allow_flag_and_then_sees_host_devices() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("security.insecure"), "{err}");
 }
+
+/// The capability sets a step ran with, from its `/proc/self/status` lines.
+fn caps(text: &str, which: &str) -> String {
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{which}:\t")))
+        .unwrap_or_else(|| panic!("no {which} in {text}"))
+        .to_string()
+}
+
+#[test]
+fn steps_keep_the_default_capabilities_and_cannot_open_devices_they_make() {
+    // A root step: containerd's default set, no mount(2), a node it mknods (in the
+    // rootfs or in /dev) exists but cannot be opened, the standard nodes work. A
+    // non-root step has no effective capabilities. An insecure step keeps them all.
+    let df = "FROM busybox\n\
+        RUN grep ^Cap /proc/self/status > /caps-root.txt \
+        && mkdir /m && (mount -t tmpfs none /m 2>/dev/null && echo mounted || echo refused) > /mount.txt \
+        && mknod /nul c 1 3 && mknod /dev/nul c 1 3 \
+        && for n in /nul /dev/nul /dev/null; do \
+             (echo x > $n) 2>/dev/null && echo $n opened || echo $n refused; done > /nodes.txt\n\
+        USER 1000\n\
+        RUN grep ^Cap /proc/self/status > /tmp/caps-user.txt\n\
+        USER root\n\
+        RUN --security=insecure grep ^Cap /proc/self/status > /caps-insecure.txt \
+        && mount -t tmpfs none /m && echo mounted > /mount-insecure.txt && umount /m\n";
+    let Some((tmp, layout)) = setup(df) else {
+        return;
+    };
+    let d = tmp.path();
+    let (code, err) = build(d, &layout, &["--allow", "security.insecure"]);
+    assert_eq!(code, 0, "{err}");
+    let read = |p: &str| fs::read_to_string(d.join("out").join(p)).unwrap();
+    let root = read("caps-root.txt");
+    for set in ["CapBnd", "CapEff", "CapPrm"] {
+        assert_eq!(caps(&root, set), "00000000a80425fb", "{set}: {root}");
+    }
+    assert_eq!(caps(&root, "CapInh"), "0000000000000000", "{root}");
+    assert_eq!(caps(&root, "CapAmb"), "0000000000000000", "{root}");
+    assert_eq!(read("mount.txt"), "refused\n");
+    assert_eq!(
+        read("nodes.txt"),
+        "/nul refused\n/dev/nul refused\n/dev/null opened\n"
+    );
+    // The node the step made is in the image, as a device (BuildKit keeps it too).
+    use std::os::unix::fs::FileTypeExt;
+    assert!(fs::symlink_metadata(d.join("out/nul"))
+        .unwrap()
+        .file_type()
+        .is_char_device());
+    let user = read("tmp/caps-user.txt");
+    assert_eq!(caps(&user, "CapEff"), "0000000000000000", "{user}");
+    assert_eq!(caps(&user, "CapPrm"), "0000000000000000", "{user}");
+    assert_eq!(caps(&user, "CapBnd"), "00000000a80425fb", "{user}");
+    let insecure = read("caps-insecure.txt");
+    let all = u64::from_str_radix(&caps(&insecure, "CapEff"), 16).unwrap();
+    assert_eq!(all & 0xa804_25fb, 0xa804_25fb, "{insecure}");
+    assert_ne!(
+        all & (1 << 21),
+        0,
+        "CAP_SYS_ADMIN in insecure mode: {insecure}"
+    );
+    assert_eq!(read("mount-insecure.txt"), "mounted\n");
+}

@@ -59,8 +59,9 @@ pub struct ExecSpec {
     pub hostname: String,
     /// Network mode.
     pub network: Network,
-    /// `security=insecure`: the host's /dev is bound in place of the
-    /// minimal one. (Capabilities are never dropped by this executor.)
+    /// `security=insecure`: every capability is kept and the host's /dev is
+    /// bound in place of the minimal one (otherwise the step keeps the default
+    /// capability set and cannot open device nodes it makes).
     pub insecure: bool,
     /// Exit codes that count as success (empty: only 0).
     pub valid_exit_codes: Vec<i32>,

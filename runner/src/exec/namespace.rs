@@ -1,12 +1,20 @@
 //! The namespace executor: runs an exec op's process as PID 1 of fresh
 //! mount, PID, UTS, IPC (and, for network `none`, network) namespaces,
 //! pivoted into the prepared rootfs with /proc, a minimal /dev, /sys and the
-//! op's bind and tmpfs mounts, and secret files (`secret.rs`). Needs root: real root, or root of a rootless
-//! build's user namespace, where device nodes are the host's bound onto files
-//! (mknod is refused) and /sys is the host's bound read-only when sysfs
-//! cannot be mounted. No daemon, no cgroups, no OCI runtime. Capabilities
-//! are never dropped and no seccomp filter is applied; `insecure`
-//! additionally binds the host's /dev and mounts /sys writable.
+//! op's bind and tmpfs mounts, and secret files (`secret.rs`). Needs root:
+//! real root, or root of a rootless build's user namespace, where device
+//! nodes are the host's bound onto files (mknod is refused) and /sys is the
+//! host's bound read-only when sysfs cannot be mounted. No daemon, no
+//! cgroups, no OCI runtime.
+//!
+//! Confinement: a step keeps containerd's default capability set (bounding,
+//! effective and permitted; a non-root USER then has none), as BuildKit's
+//! RUN steps do. With no device cgroup, devices are confined by mounts: the
+//! rootfs and every bound tree are nodev, and /dev is nodev except its
+//! standard nodes, each its own mount, so a node a step mknods (which
+//! CAP_MKNOD allows, as in BuildKit) cannot be opened. No seccomp filter is
+//! applied. `insecure` keeps every capability, binds the host's /dev and
+//! mounts /sys writable.
 //!
 //! How: the spawned child unshares, then forks; the grandchild is PID 1 of
 //! the new PID namespace and sets up its mounts, identity and cwd before
@@ -73,10 +81,13 @@ enum Step {
         minor: u32,
         host: CString,
     },
-    /// Makes the mount at `dst` (and those below) read-only, keeping its
-    /// other flags (a user namespace may not clear locked ones).
-    ReadOnly {
+    /// Sets mount attributes (`MOUNT_ATTR_*`: read-only, nodev) on the mount
+    /// at `dst` (and, when `recursive`, those below), keeping its other flags
+    /// (a user namespace may not clear locked ones).
+    Attr {
         dst: CString,
+        set: u64,
+        recursive: bool,
     },
     /// sysfs at `dst`; where that is refused (a user namespace that does not
     /// own the network namespace) the host's /sys bound instead.
@@ -235,6 +246,7 @@ impl NamespaceExecutor {
             })?;
         }
         let mut steps = Vec::new();
+        let nodev = !spec.insecure;
         let bind = |src: &Path,
                     dst: &Path,
                     readonly: bool,
@@ -248,9 +260,15 @@ impl NamespaceExecutor {
                 data: CString::default(),
                 optional: false,
             });
-            if readonly {
-                steps.push(Step::ReadOnly {
+            // Outside insecure mode no bound tree may serve device nodes: a step
+            // that mknods a disk's node in its rootfs cannot open it (dfc has no
+            // device cgroup; see `dev_readonly` for /dev itself).
+            let set = if readonly { ATTR_RDONLY } else { 0 } | if nodev { ATTR_NODEV } else { 0 };
+            if set != 0 {
+                steps.push(Step::Attr {
                     dst: cstr(dst.as_os_str().as_bytes())?,
+                    set,
+                    recursive: true,
                 });
             }
             Ok(())
@@ -309,11 +327,22 @@ impl NamespaceExecutor {
                 ("urandom", 1, 9),
                 ("tty", 5, 0),
             ] {
+                let path = cstr(dev.join(name).as_os_str().as_bytes())?;
                 steps.push(Step::Mknod {
-                    path: cstr(dev.join(name).as_os_str().as_bytes())?,
+                    path: path.clone(),
                     major,
                     minor,
                     host: cstr(format!("/dev/{name}"))?,
+                });
+                // Each standard node is its own mount, so it stays usable when
+                // /dev itself becomes nodev below.
+                steps.push(Step::Mount {
+                    src: path.clone(),
+                    dst: path,
+                    fstype: CString::default(),
+                    flags: libc::MS_BIND,
+                    data: CString::default(),
+                    optional: false,
                 });
             }
             for d in ["pts", "shm"] {
@@ -460,12 +489,25 @@ impl NamespaceExecutor {
             bind(&m.source, &p, m.readonly, &mut steps)?;
         }
         secret_binds(spec.mounts.len(), &mut steps, created)?;
+        if !spec.insecure {
+            // Last, once every mount is in place: /dev stays writable, but a node a
+            // step creates there cannot be opened (only the standard nodes, each its
+            // own mount, can) — dfc's stand-in for BuildKit's device cgroup.
+            steps.push(Step::Attr {
+                dst: cstr(host(rootfs, "/dev")?.as_os_str().as_bytes())?,
+                set: ATTR_NODEV,
+                recursive: false,
+            });
+        }
         let root_c = cstr(rootfs.as_os_str().as_bytes())?;
         let cwd_c = cstr(spec.cwd.as_bytes())?;
         let hostname = spec.hostname.clone().into_bytes();
         let groups: Vec<libc::gid_t> = id.groups.clone();
         let (uid, gid) = (id.uid, id.gid);
         let net_none = spec.network == Network::None;
+        // Outside insecure mode the step keeps only the default capability set.
+        let drop_caps = !spec.insecure;
+        let last_cap = last_capability();
         // A user namespace with a single-id mapping denies setgroups.
         let set_groups =
             fs::read_to_string("/proc/self/setgroups").map_or(true, |s| s.trim() != "deny");
@@ -596,7 +638,11 @@ impl NamespaceExecutor {
                                 bind_node(host, path)
                             }
                         }
-                        Step::ReadOnly { dst } => make_readonly(dst),
+                        Step::Attr {
+                            dst,
+                            set,
+                            recursive,
+                        } => set_mount_attr(dst, *set, *recursive),
                         Step::Sysfs {
                             dst,
                             flags,
@@ -615,7 +661,7 @@ impl NamespaceExecutor {
                                     std::ptr::null(),
                                 ) == 0
                                 && *readonly
-                                && !make_readonly(dst)
+                                && !set_mount_attr(dst, ATTR_RDONLY, true)
                             {
                                 // Never a writable host /sys: none instead.
                                 libc::umount2(dst.as_ptr(), libc::MNT_DETACH);
@@ -651,6 +697,9 @@ impl NamespaceExecutor {
                 if net_none {
                     loopback_up();
                 }
+                if drop_caps && !keep_default_capabilities(last_cap) {
+                    return fail(1008);
+                }
                 if (set_groups && libc::setgroups(groups.len(), groups.as_ptr()) != 0)
                     || libc::setgid(gid) != 0
                     || libc::setuid(uid) != 0
@@ -682,6 +731,7 @@ impl NamespaceExecutor {
                     1005 => format!("switch to user {:?}", spec.user),
                     1006 => format!("enter working directory {}", spec.cwd),
                     1007 => "tie the container to the runner's life".to_string(),
+                    1008 => "drop capabilities to the default set".to_string(),
                     u32::MAX => format!("start {program}"),
                     i => format!("mount step {i}"),
                 };
@@ -792,14 +842,80 @@ struct MountAttr {
     userns_fd: u64,
 }
 
-/// Makes the mount tree at `dst` read-only without touching its other flags
-/// (`mount_setattr`, Linux 5.12); older kernels get a bind remount, which in a
-/// user namespace fails on mounts with locked flags (system calls only).
-unsafe fn make_readonly(dst: &CString) -> bool {
-    const MOUNT_ATTR_RDONLY: u64 = 0x1;
+/// The capabilities a step keeps outside insecure mode: containerd's (and
+/// Docker's) default set — CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID,
+/// SETUID, SETPCAP, NET_BIND_SERVICE, NET_RAW, SYS_CHROOT, MKNOD, AUDIT_WRITE,
+/// SETFCAP — which BuildKit's OCI worker gives its RUN steps.
+const DEFAULT_CAPS: u64 = 0xa804_25fb;
+
+/// The highest capability number this kernel knows (`cap_last_cap`).
+fn last_capability() -> u32 {
+    fs::read_to_string("/proc/sys/kernel/cap_last_cap")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(40)
+}
+
+/// Drops every capability outside [`DEFAULT_CAPS`] from the bounding set and
+/// sets the effective and permitted sets to it (inheritable, hence ambient,
+/// empty). A later switch to a non-root user clears the rest, as for any
+/// process (system calls only).
+unsafe fn keep_default_capabilities(last_cap: u32) -> bool {
+    for cap in 0..=last_cap.min(63) {
+        if DEFAULT_CAPS & (1 << cap) == 0
+            && libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) != 0
+            && *libc::__errno_location() != libc::EINVAL
+        {
+            return false;
+        }
+    }
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: libc::c_int,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    // _LINUX_CAPABILITY_VERSION_3: two 32-bit words.
+    let header = Header {
+        version: 0x2008_0522,
+        pid: 0,
+    };
+    let word = |i: u32| (DEFAULT_CAPS >> (32 * i)) as u32;
+    let data = [
+        Data {
+            effective: word(0),
+            permitted: word(0),
+            inheritable: 0,
+        },
+        Data {
+            effective: word(1),
+            permitted: word(1),
+            inheritable: 0,
+        },
+    ];
+    libc::syscall(libc::SYS_capset, &header as *const Header, data.as_ptr()) == 0
+}
+
+/// `MOUNT_ATTR_RDONLY`.
+const ATTR_RDONLY: u64 = 0x1;
+/// `MOUNT_ATTR_NODEV`.
+const ATTR_NODEV: u64 = 0x4;
+
+/// Sets the attributes `set` (`ATTR_*`) on the mount at `dst` (with
+/// `recursive`, on every mount below it too) without touching its other
+/// flags (`mount_setattr`, Linux 5.12); older kernels get a bind remount,
+/// which in a user namespace fails on mounts with locked flags (system calls
+/// only).
+unsafe fn set_mount_attr(dst: &CString, set: u64, recursive: bool) -> bool {
     const AT_RECURSIVE: libc::c_uint = 0x8000;
     let attr = MountAttr {
-        attr_set: MOUNT_ATTR_RDONLY,
+        attr_set: set,
         attr_clr: 0,
         propagation: 0,
         userns_fd: 0,
@@ -808,7 +924,7 @@ unsafe fn make_readonly(dst: &CString) -> bool {
         libc::SYS_mount_setattr,
         libc::AT_FDCWD,
         dst.as_ptr(),
-        AT_RECURSIVE,
+        if recursive { AT_RECURSIVE } else { 0 },
         &attr as *const MountAttr,
         std::mem::size_of::<MountAttr>(),
     );
@@ -818,11 +934,21 @@ unsafe fn make_readonly(dst: &CString) -> bool {
     if *libc::__errno_location() != libc::ENOSYS {
         return false;
     }
+    let mut flags = libc::MS_BIND | libc::MS_REMOUNT;
+    if set & ATTR_RDONLY != 0 {
+        flags |= libc::MS_RDONLY;
+    }
+    if set & ATTR_NODEV != 0 {
+        flags |= libc::MS_NODEV;
+    }
+    if recursive {
+        flags |= libc::MS_REC;
+    }
     libc::mount(
         std::ptr::null(),
         dst.as_ptr(),
         std::ptr::null(),
-        libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_REC,
+        flags,
         std::ptr::null(),
     ) == 0
 }
