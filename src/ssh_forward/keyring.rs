@@ -56,8 +56,12 @@ impl Key {
         if !s.contains("-----BEGIN OPENSSH PRIVATE KEY-----") && s.contains("-----BEGIN ") {
             return Err(KeyError::Pem { path: shown });
         }
-        let private =
-            PrivateKey::from_openssh(&text).map_err(|e| KeyError::Parse(e.to_string()))?;
+        let private = PrivateKey::from_openssh(&text)
+            .or_else(|e| match pad_ecdsa_scalar(&text) {
+                Some(fixed) => PrivateKey::from_openssh(fixed),
+                None => Err(e),
+            })
+            .map_err(|e| KeyError::Parse(e.to_string()))?;
         if private.is_encrypted() {
             return Err(KeyError::Encrypted { path: shown });
         }
@@ -99,6 +103,78 @@ impl Key {
         wire::put_string(&mut blob, &sig);
         Some(blob)
     }
+}
+
+/// The key file again with its ECDSA private scalar left-padded to the curve's
+/// size, when it is shorter (an mpint drops leading zero bytes: about one P-521
+/// key in six, one P-256 key in 256), which ssh-key 0.6 refuses as "length
+/// invalid" though OpenSSH and Go read it. `None` when there is nothing to pad
+/// or the file is not an unencrypted one-key OpenSSH file.
+fn pad_ecdsa_scalar(text: &[u8]) -> Option<String> {
+    use base64::Engine;
+    const MAGIC: &[u8] = b"openssh-key-v1\0";
+    const BEGIN: &str = "-----BEGIN OPENSSH PRIVATE KEY-----";
+    const END: &str = "-----END OPENSSH PRIVATE KEY-----";
+    let s = std::str::from_utf8(text).ok()?;
+    let body: String = s
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| *l != BEGIN)
+        .skip(1)
+        .take_while(|l| *l != END)
+        .collect();
+    let bin = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .ok()?;
+    let mut f = Fields(bin.strip_prefix(MAGIC)?);
+    let (cipher, kdf, kdf_opts) = (f.string()?, f.string()?, f.string()?);
+    if cipher != b"none" || f.u32()? != 1 {
+        return None;
+    }
+    let public = f.string()?;
+    let mut p = Fields(f.string()?);
+    let (check1, check2) = (p.u32()?, p.u32()?);
+    let kind = p.string()?;
+    let size = match kind {
+        b"ecdsa-sha2-nistp256" => 32,
+        b"ecdsa-sha2-nistp384" => 48,
+        b"ecdsa-sha2-nistp521" => 66,
+        _ => return None,
+    };
+    let (curve, point, scalar, comment) = (p.string()?, p.string()?, p.string()?, p.string()?);
+    if scalar.len() >= size {
+        return None;
+    }
+    let mut padded = vec![0u8; size - scalar.len()];
+    padded.extend_from_slice(scalar);
+    let mut private = Vec::new();
+    private.extend_from_slice(&check1.to_be_bytes());
+    private.extend_from_slice(&check2.to_be_bytes());
+    for field in [kind, curve, point, &padded, comment] {
+        wire::put_string(&mut private, field);
+    }
+    // The unencrypted section is padded to 8 bytes with 1, 2, 3, …
+    let mut n = 1u8;
+    while private.len() % 8 != 0 {
+        private.push(n);
+        n += 1;
+    }
+    let mut out = MAGIC.to_vec();
+    for field in [cipher, kdf, kdf_opts] {
+        wire::put_string(&mut out, field);
+    }
+    out.extend_from_slice(&1u32.to_be_bytes());
+    wire::put_string(&mut out, public);
+    wire::put_string(&mut out, &private);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(out);
+    let mut armored = format!("{BEGIN}\n");
+    for chunk in b64.as_bytes().chunks(70) {
+        armored.push_str(std::str::from_utf8(chunk).ok()?);
+        armored.push('\n');
+    }
+    armored.push_str(END);
+    armored.push('\n');
+    Some(armored)
 }
 
 /// PKCS#1 v1.5 with the hash the flags ask for (SHA-256 first, as Go's
@@ -270,6 +346,39 @@ mod tests {
         for t in [17u8, 18, 19, 22, 23, 25, 27, 1, 200] {
             assert_eq!(ring.answer(&[t]), [wire::FAILURE], "request type {t}");
         }
+    }
+
+    #[test]
+    fn ecdsa_keys_with_a_short_scalar_load_and_sign() {
+        // About one P-521 key in four has a private scalar shorter than 66 bytes
+        // once written as an mpint; ssh-key alone refuses those.
+        let dir = tempfile::tempdir().unwrap();
+        let mut short = None;
+        for i in 0..80 {
+            let Some(path) = keygen(dir.path(), &["ecdsa", "-b", "521"], "") else {
+                return;
+            };
+            let text = std::fs::read(&path).unwrap();
+            if PrivateKey::from_openssh(&text).is_err() {
+                short = Some((path, text));
+                break;
+            }
+            std::fs::remove_file(&path).unwrap();
+            std::fs::remove_file(path.with_extension("pub")).unwrap();
+            assert!(i < 79, "80 P-521 keys and none with a short scalar");
+        }
+        let (path, text) = short.unwrap();
+        let fixed = pad_ecdsa_scalar(&text).expect("a short scalar is padded");
+        assert!(PrivateKey::from_openssh(&fixed).is_ok());
+        let key = Key::load(&path).expect("the key loads");
+        let public = std::fs::read_to_string(path.with_extension("pub")).unwrap();
+        let public = ssh_key::PublicKey::from_openssh(&public).unwrap();
+        assert_eq!(key.blob, public.to_bytes().unwrap());
+        let ring = Keyring::new(vec![key]);
+        signs(&ring, &ring.keys[0], 0, "ecdsa-sha2-nistp521");
+        // A key that loads as it is is left alone.
+        let ed = keygen(dir.path(), &["ed25519"], "").unwrap();
+        assert!(pad_ecdsa_scalar(&std::fs::read(ed).unwrap()).is_none());
     }
 
     #[test]
