@@ -17,33 +17,15 @@ mod common;
 mod registry_support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use build_support::dfc;
+use build_support::{dfc, offline_context, write_context};
 
 /// The timing test must not share the two cores with the other tests of this file.
 static SERIAL: Mutex<()> = Mutex::new(());
-
-/// A temporary directory with `ctx/Dockerfile`, or `None` (with a message) when not
-/// root or `../shared` is missing.
-fn setup(dockerfile: &str) -> Option<(tempfile::TempDir, PathBuf)> {
-    let layout = common::shared("fixtures/busybox-oci")?;
-    if runner::NamespaceExecutor::new().is_err() {
-        eprintln!("skipping: RUN steps need root (the namespace executor)");
-        return None;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    write_context(&tmp.path().join("ctx"), dockerfile);
-    Some((tmp, layout))
-}
-
-fn write_context(dir: &Path, dockerfile: &str) {
-    fs::create_dir_all(dir).unwrap();
-    fs::write(dir.join("Dockerfile"), dockerfile).unwrap();
-}
 
 fn build_args<'a>(layout: &'a Path, ctx: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
@@ -75,7 +57,7 @@ fn cache_persists_across_builds_and_no_cache_resets_it_as_buildkit() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let df = "FROM busybox\nARG N\n\
         RUN --mount=type=cache,target=/c echo \"$N\" >> /c/log && cp /c/log /seen\n";
-    let Some((tmp, layout)) = setup(df) else {
+    let Some((tmp, layout)) = offline_context(df) else {
         return;
     };
     let d = tmp.path();
@@ -118,7 +100,7 @@ fn id_defaults_to_the_target_and_the_namespace_separates() {
         RUN --mount=type=cache,target=/x,id=/c ls /x > /same-id\n\
         RUN --mount=type=cache,target=/c,id=other ls /c > /other-id\n\
         RUN cat /same-target /same-id /other-id > /seen\n";
-    let Some((tmp, layout)) = setup(df) else {
+    let Some((tmp, layout)) = offline_context(df) else {
         return;
     };
     let d = tmp.path();
@@ -155,7 +137,7 @@ fn from_seeds_a_new_cache_and_mode_uid_gid_set_its_root() {
         && echo \"mine $N\" > /c/sub/f\n\
         RUN --mount=type=cache,target=/m,mode=0710,uid=1234,gid=2345 \
         stat -c '%a %u %g' /m >> /seen\n";
-    let Some((tmp, layout)) = setup(df) else {
+    let Some((tmp, layout)) = offline_context(df) else {
         return;
     };
     let d = tmp.path();
@@ -250,7 +232,7 @@ fn step(sharing: &str) -> String {
 #[test]
 fn two_builds_at_once_locked_serialise_private_separate_shared_interleave() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let Some((tmp, layout)) = setup("FROM busybox\nRUN true\n") else {
+    let Some((tmp, layout)) = offline_context("FROM busybox\nRUN true\n") else {
         return;
     };
     let d = tmp.path();
@@ -342,7 +324,7 @@ fn a_build_killed_inside_a_locked_cache_step_leaves_it_unlocked() {
         RUN --mount=type=cache,target=/c,sharing=locked \
         cp /c/log /seen 2>/dev/null; echo \"$WHO\" >> /c/log && echo \"in $WHO\" && \
         if [ \"$WHO\" = killed ]; then sleep 10; fi\n";
-    let Some((tmp, layout)) = setup(df) else {
+    let Some((tmp, layout)) = offline_context(df) else {
         return;
     };
     let d = tmp.path();
@@ -408,7 +390,7 @@ fn steps_taking_locked_caches_in_opposite_orders_do_not_deadlock() {
         RUN --mount=type=cache,target=/a,id=A,sharing=locked \
         --mount=type=cache,target=/b,id=A,sharing=locked \
         echo same > /a/twice && cat /b/twice > /seen && cat /a/log >> /seen\n";
-    let Some((tmp, layout)) = setup(df) else {
+    let Some((tmp, layout)) = offline_context(df) else {
         return;
     };
     let d = tmp.path();

@@ -27,11 +27,7 @@ struct Offline {
 impl Offline {
     /// `None` (with a message) when not root or `../shared` is missing.
     fn new() -> Option<Offline> {
-        let layout = common::shared("fixtures/busybox-oci")?;
-        if runner::NamespaceExecutor::new().is_err() {
-            eprintln!("skipping: RUN steps need root (the namespace executor)");
-            return None;
-        }
+        let layout = build_support::offline_layout()?;
         let tmp = tempfile::tempdir().unwrap();
         let ctx = tmp.path().join("ctx");
         std::fs::create_dir_all(&ctx).unwrap();

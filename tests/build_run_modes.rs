@@ -13,24 +13,9 @@ mod common;
 mod registry_support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use build_support::dfc;
-
-/// A temporary context with `dockerfile`, or `None` (with a message) when not root or
-/// `../shared` is missing.
-fn setup(dockerfile: &str) -> Option<(tempfile::TempDir, PathBuf)> {
-    let layout = common::shared("fixtures/busybox-oci")?;
-    if runner::NamespaceExecutor::new().is_err() {
-        eprintln!("skipping: RUN steps need root (the namespace executor)");
-        return None;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    let ctx = tmp.path().join("ctx");
-    fs::create_dir_all(&ctx).unwrap();
-    fs::write(ctx.join("Dockerfile"), dockerfile).unwrap();
-    Some((tmp, layout))
-}
+use build_support::{dfc, offline_context};
 
 fn build(dir: &Path, layout: &Path, extra: &[&str]) -> (i32, String) {
     let mut args = vec![
@@ -58,7 +43,7 @@ fn tmpfs_mount_has_its_size_and_stays_out_of_the_image() {
         echo data > /scratch/written && ls /scratch > /seen.txt\n\
         RUN --mount=type=tmpfs,target=/tmp cat /proc/mounts > /tmp-mounts.txt && \
         touch /tmp/inside\n";
-    let Some((tmp, layout)) = setup(df) else {
+    let Some((tmp, layout)) = offline_context(df) else {
         return;
     };
     let d = tmp.path();
@@ -95,7 +80,7 @@ fn network_none_sees_only_loopback_and_it_is_up() {
     let df = "FROM busybox\n\
         RUN --network=none cat /proc/net/dev > /dev.txt && \
         ping -c 1 -W 2 127.0.0.1 > /ping.txt\n";
-    let Some((tmp, layout)) = setup(df) else {
+    let Some((tmp, layout)) = offline_context(df) else {
         return;
     };
     let d = tmp.path();
@@ -125,7 +110,7 @@ fn insecure_needs_the_allow_flag_and_then_sees_host_devices() {
     let df = "FROM busybox\n\
         RUN --security=insecure ls /dev > /insecure-dev.txt\n\
         RUN ls /dev > /sandbox-dev.txt\n";
-    let Some((tmp, layout)) = setup(df) else {
+    let Some((tmp, layout)) = offline_context(df) else {
         return;
     };
     let d = tmp.path();
@@ -179,7 +164,7 @@ fn steps_keep_the_default_capabilities_and_cannot_open_devices_they_make() {
         USER root\n\
         RUN --security=insecure grep ^Cap /proc/self/status > /caps-insecure.txt \
         && mount -t tmpfs none /m && echo mounted > /mount-insecure.txt && umount /m\n";
-    let Some((tmp, layout)) = setup(df) else {
+    let Some((tmp, layout)) = offline_context(df) else {
         return;
     };
     let d = tmp.path();

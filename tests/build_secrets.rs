@@ -20,24 +20,9 @@ mod common;
 mod registry_support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use build_support::{dfc, image_files};
-
-/// A temporary context with `dockerfile`, or `None` (with a message) when not root or
-/// `../shared` is missing.
-fn setup(dockerfile: &str) -> Option<(tempfile::TempDir, PathBuf)> {
-    let layout = common::shared("fixtures/busybox-oci")?;
-    if runner::NamespaceExecutor::new().is_err() {
-        eprintln!("skipping: RUN steps need root (the namespace executor)");
-        return None;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    let ctx = tmp.path().join("ctx");
-    fs::create_dir_all(&ctx).unwrap();
-    fs::write(ctx.join("Dockerfile"), dockerfile).unwrap();
-    Some((tmp, layout))
-}
+use build_support::{dfc, image_files, offline_context};
 
 /// `dfc build ctx` offline into `store`, with `extra` flags and environment.
 fn build(dir: &Path, layout: &Path, extra: &[&str], env: &[(&str, &str)]) -> (i32, String) {
@@ -83,7 +68,7 @@ RUN test -z \"$API_TOKEN\" && test ! -e /run/secrets/tok && echo clean > /after.
 
 #[test]
 fn file_and_env_secrets_reach_the_step_and_not_the_image() {
-    let Some((tmp, layout)) = setup(SECRETS_DOCKERFILE) else {
+    let Some((tmp, layout)) = offline_context(SECRETS_DOCKERFILE) else {
         return;
     };
     let d = tmp.path();
@@ -173,7 +158,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 fn a_missing_required_secret_names_the_id_and_the_step() {
     let df = "FROM busybox\n\
         RUN --mount=type=secret,id=deploy-key,required cat /run/secrets/deploy-key > /k\n";
-    let Some((tmp, layout)) = setup(df) else {
+    let Some((tmp, layout)) = offline_context(df) else {
         return;
     };
     let d = tmp.path();
@@ -205,7 +190,7 @@ fn a_missing_optional_secret_gives_no_file_and_an_empty_variable() {
         --mount=type=secret,id=nenv,env=NENV \
         sh -c 'test ! -e /run/secrets/nope && test ! -e /etc/nope && echo absent > /nope.txt; \
         echo \"${NENV+set}:${NENV}\" > /nenv.txt'\n";
-    let Some((tmp, layout)) = setup(df) else {
+    let Some((tmp, layout)) = offline_context(df) else {
         return;
     };
     let d = tmp.path();
@@ -220,7 +205,7 @@ fn a_missing_optional_secret_gives_no_file_and_an_empty_variable() {
 fn a_secret_target_that_is_a_directory_is_a_clear_error() {
     let df = "FROM busybox\n\
         RUN --mount=type=secret,id=s,target=/etc true\n";
-    let Some((tmp, layout)) = setup(df) else {
+    let Some((tmp, layout)) = offline_context(df) else {
         return;
     };
     let d = tmp.path();
@@ -241,7 +226,7 @@ fn a_changed_secret_value_keeps_the_step_cached() {
     // by the secret's value: changing the value does not rerun the step.
     let df = "FROM busybox\n\
         RUN --mount=type=secret,id=s sha256sum /run/secrets/s > /s.sha\n";
-    let Some((tmp, layout)) = setup(df) else {
+    let Some((tmp, layout)) = offline_context(df) else {
         return;
     };
     let d = tmp.path();
@@ -345,7 +330,7 @@ fn a_killed_build_leaves_no_secret_mounted_or_on_disk() {
         "FROM busybox\n\
          RUN --mount=type=secret,id={unique},required sh -c 'wc -c /run/secrets/{unique}; echo READY; sleep 30'\n"
     );
-    let Some((tmp, layout)) = setup(&df) else {
+    let Some((tmp, layout)) = offline_context(&df) else {
         return;
     };
     let d = tmp.path();

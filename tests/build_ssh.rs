@@ -24,6 +24,7 @@
 //! build context with the shared libraries `ldd` names and run through the dynamic
 //! loader (`ld-linux… --library-path /t /t/ssh-add`) from a bind mount.
 
+mod build_support;
 mod common;
 mod registry_support;
 
@@ -130,11 +131,7 @@ struct Ws {
 
 impl Ws {
     fn new(dockerfile: &str) -> Option<Ws> {
-        let layout = common::shared("fixtures/busybox-oci")?;
-        if runner::NamespaceExecutor::new().is_err() {
-            eprintln!("skipping: RUN steps need root (the namespace executor)");
-            return None;
-        }
+        let layout = build_support::offline_layout()?;
         let tools: Vec<PathBuf> = ["ssh-agent", "ssh-add", "ssh-keygen"]
             .iter()
             .filter_map(|t| which(t))

@@ -48,14 +48,36 @@ pub struct Workspace {
     pub layout: PathBuf,
 }
 
+/// The busybox OCI layout fixture when this machine can run RUN steps (root: the
+/// namespace executor), else `None` with a message saying why the test is skipped.
+pub fn offline_layout() -> Option<PathBuf> {
+    let layout = crate::common::shared("fixtures/busybox-oci")?;
+    if runner::NamespaceExecutor::new().is_err() {
+        eprintln!("skipping: RUN steps need root (the namespace executor)");
+        return None;
+    }
+    Some(layout)
+}
+
+/// Writes `dir/Dockerfile` (creating `dir`).
+pub fn write_context(dir: &Path, dockerfile: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("Dockerfile"), dockerfile).unwrap();
+}
+
+/// A temporary directory with `ctx/Dockerfile` holding `dockerfile`, and the busybox
+/// layout, when RUN steps can run here (see [`offline_layout`]).
+pub fn offline_context(dockerfile: &str) -> Option<(tempfile::TempDir, PathBuf)> {
+    let layout = offline_layout()?;
+    let tmp = tempfile::tempdir().unwrap();
+    write_context(&tmp.path().join("ctx"), dockerfile);
+    Some((tmp, layout))
+}
+
 impl Workspace {
     /// `None` (with a message) when root, `docker-registry` or `../shared` is missing.
     pub fn new() -> Option<Workspace> {
-        let layout = crate::common::shared("fixtures/busybox-oci")?;
-        if runner::NamespaceExecutor::new().is_err() {
-            eprintln!("skipping: RUN steps need root (the namespace executor)");
-            return None;
-        }
+        let layout = offline_layout()?;
         let Some(bin) = registry_binary() else {
             eprintln!("skipping: docker-registry is not installed (tools/test installs it)");
             return None;
