@@ -58,7 +58,7 @@ impl Key {
         }
         let private = PrivateKey::from_openssh(&text)
             .or_else(|e| match pad_ecdsa_scalar(&text) {
-                Some(fixed) => PrivateKey::from_openssh(fixed),
+                Some(fixed) => PrivateKey::from_bytes(&fixed),
                 None => Err(e),
             })
             .map_err(|e| KeyError::Parse(e.to_string()))?;
@@ -105,12 +105,12 @@ impl Key {
     }
 }
 
-/// The key file again with its ECDSA private scalar left-padded to the curve's
-/// size, when it is shorter (an mpint drops leading zero bytes: about one P-521
+/// The key file's binary form (`openssh-key-v1`) with its ECDSA private scalar
+/// left-padded to the curve's size, when it is shorter (an mpint drops leading zero bytes: about one P-521
 /// key in six, one P-256 key in 256), which ssh-key 0.6 refuses as "length
 /// invalid" though OpenSSH and Go read it. `None` when there is nothing to pad
 /// or the file is not an unencrypted one-key OpenSSH file.
-fn pad_ecdsa_scalar(text: &[u8]) -> Option<String> {
+fn pad_ecdsa_scalar(text: &[u8]) -> Option<Vec<u8>> {
     use base64::Engine;
     const MAGIC: &[u8] = b"openssh-key-v1\0";
     const BEGIN: &str = "-----BEGIN OPENSSH PRIVATE KEY-----";
@@ -166,15 +166,7 @@ fn pad_ecdsa_scalar(text: &[u8]) -> Option<String> {
     out.extend_from_slice(&1u32.to_be_bytes());
     wire::put_string(&mut out, public);
     wire::put_string(&mut out, &private);
-    let b64 = base64::engine::general_purpose::STANDARD.encode(out);
-    let mut armored = format!("{BEGIN}\n");
-    for chunk in b64.as_bytes().chunks(70) {
-        armored.push_str(std::str::from_utf8(chunk).ok()?);
-        armored.push('\n');
-    }
-    armored.push_str(END);
-    armored.push('\n');
-    Some(armored)
+    Some(out)
 }
 
 /// PKCS#1 v1.5 with the hash the flags ask for (SHA-256 first, as Go's
@@ -369,7 +361,7 @@ mod tests {
         }
         let (path, text) = short.unwrap();
         let fixed = pad_ecdsa_scalar(&text).expect("a short scalar is padded");
-        assert!(PrivateKey::from_openssh(&fixed).is_ok());
+        assert!(PrivateKey::from_bytes(&fixed).is_ok());
         let key = Key::load(&path).expect("the key loads");
         let public = std::fs::read_to_string(path.with_extension("pub")).unwrap();
         let public = ssh_key::PublicKey::from_openssh(&public).unwrap();
